@@ -1,0 +1,44 @@
+import type { CliCommand } from '../command.js';
+
+/**
+ * The overview of the system: the parties, the flows, and what this build of the project runs today.
+ * It is the README's main command until the whole system starts with one command.
+ */
+const OVERVIEW = `jpki-mobile — Japan's smartphone JPKI electronic-certificate system, as running software
+
+The parties (each speaks the real protocol, byte for byte):
+  Individual Number Card   JPKI-AP card (AID D392F000260100000001), over PC/SC via a virtual reader
+  GP secure element        GlobalPlatform SE: ISD, APSDs, SCP03, card-content management, ARA-M
+  JPKI applet              keys generated inside the SE; answers like the card's JPKI-AP
+  Phone and JPKI app       OMAPI with access control, push client, biometrics, NFC, factory reset
+  SEI-TSM and SP-TSM       remote management of secure elements over SCP03
+  JPKI service             CAs, issuance with linkage, revocation and suspension, CRL and OCSP
+  Push, call centre        push messages to phones; operator console for lost phones
+  Relying parties          portal, bank, convenience-store kiosk
+
+The flows: 1 card issuance, 2 app and applet preparation, 3 issuance, 4 use, 5 PIN/password reset,
+  6 new handset, 7 revocation from the phone, 8 lost phone, 9 card certificate revoked,
+  10 factory reset, 11 shop counter check, 12 no signature with a revoked key.
+
+Built so far (the byte-level core every party speaks):
+  BER-TLV codec, ISO 7816-4 APDUs and status words, AES-CMAC (RFC 4493),
+  GlobalPlatform SCP03 (Amendment D v1.1.1): host side and card side, every security level.
+
+Try:
+  jpki-mobile tlv dump 6F108408A000000151000000A5049F6501FF
+  jpki-mobile apdu parse 8050300008B13E5F938FC108C400
+  jpki-mobile apdu sw 63C2
+  jpki-mobile scp03 kcv 404142434445464748494A4B4C4D4E4F
+
+Run 'jpki-mobile --help' for every command; docs/ in the source tree for the architecture.
+`;
+
+export const overviewCommand: CliCommand = {
+  name: 'overview',
+  summary: 'print what the system is, its parties and flows, and what runs today',
+  usage: 'Usage: jpki-mobile overview\n\nPrints the overview of the system (also what plain `jpki-mobile` does).\n',
+  run(_args, io) {
+    io.out(OVERVIEW);
+    return 0;
+  },
+};

@@ -1,0 +1,68 @@
+/**
+ * The `jpki-mobile` command-line program (the entry point is main.ts). Errors become a clear message and a non-zero exit code here,
+ * at the edge (style rule 8): 2 for a usage mistake, 1 for a failure, with the error's stable code.
+ */
+import { readFileSync } from 'node:fs';
+import { JpkiMobileError } from '../errors/index.js';
+import { UsageError, wantsHelp, type CliCommand, type Io } from './command.js';
+import { apduCommand, scp03Command, tlvCommand } from './commands/codec.js';
+import { overviewCommand } from './commands/overview.js';
+
+export const COMMANDS: readonly CliCommand[] = [overviewCommand, tlvCommand, apduCommand, scp03Command];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function mainUsage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `Usage: jpki-mobile [COMMAND] [ARGS...]
+
+Japan's smartphone JPKI system as running software. With no command, prints the overview.
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Options:
+  -h, --help     show help (also after a command: jpki-mobile tlv --help)
+  --version      print the version
+`;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined) return overviewCommand.run([], io);
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const target = COMMANDS.find((c) => c.name === args[0]);
+    io.out(target ? target.usage : mainUsage());
+    return 0;
+  }
+  if (name === '--version') {
+    io.out(version() + '\n');
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.err(`jpki-mobile: unknown command '${name}'\n\n${mainUsage()}`);
+    return 2;
+  }
+  if (wantsHelp(args)) {
+    io.out(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`jpki-mobile ${command.name}: ${err.message}\n\n${command.usage}`);
+      return 2;
+    }
+    if (err instanceof JpkiMobileError) {
+      io.err(`jpki-mobile ${command.name}: ${err.message} [${err.code}]\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
