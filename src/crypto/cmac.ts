@@ -35,25 +35,32 @@ export class AesCmac {
     this.#k2 = double(this.#k1);
   }
 
+  /** Scratch space for the padded message, grown on demand and reused: a MAC is computed synchronously. */
+  #scratch = new Uint8Array(256);
+
   /** The 16-byte CMAC of the concatenation of `parts` (no intermediate concatenation is made). */
   mac(...parts: readonly Uint8Array[]): Uint8Array {
     let n = 0;
     for (const p of parts) n += p.length;
     const complete = n > 0 && n % AES_BLOCK === 0;
-    const buf = new Uint8Array(complete ? n : (Math.floor(n / AES_BLOCK) + 1) * AES_BLOCK);
+    const length = complete ? n : (Math.floor(n / AES_BLOCK) + 1) * AES_BLOCK;
+    if (this.#scratch.length < length) this.#scratch = new Uint8Array(Math.max(length, this.#scratch.length * 2));
+    const buf = this.#scratch.subarray(0, length);
     let offset = 0;
     for (const p of parts) {
       buf.set(p, offset);
       offset += p.length;
     }
-    if (!complete) buf[n] = 0x80;
+    if (!complete) buf.fill(0, n).fill(0x80, n, n + 1);
     const subkey = complete ? this.#k1 : this.#k2;
-    const last = buf.length - AES_BLOCK;
+    const last = length - AES_BLOCK;
     for (let i = 0; i < AES_BLOCK; i++) buf[last + i]! ^= subkey[i]!;
     const cipher = createCipheriv(this.#algorithm, this.#key, ZERO_BLOCK);
     cipher.setAutoPadding(false);
     const out = cipher.update(buf);
-    return new Uint8Array(out.subarray(out.length - AES_BLOCK));
+    const tag = new Uint8Array(AES_BLOCK);
+    for (let i = 0; i < AES_BLOCK; i++) tag[i] = out[last + i]!;
+    return tag;
   }
 
   /** The subkeys, for tests against RFC 4493's published K1 and K2. */

@@ -132,7 +132,8 @@ function securityError(code: 'ERR_SCP03_C_MAC' | 'ERR_SCP03_INSUFFICIENT_PROTECT
 /**
  * Card side: checks and removes the protection of one command at the current level (Amendment D 5.6,
  * 6.2.4, 6.2.6). A command with less protection than the level, a wrong C-MAC or a decryption that
- * does not unpad is a security error (`6982`); the caller aborts the session.
+ * does not unpad is a security error (`6982`); the caller aborts the session. Without C-DECRYPTION the
+ * returned data is a view into the wire command's data (no copy).
  */
 export function verifyCommand(sm: SecureMessaging, wire: CommandApdu): CommandApdu {
   if (!sm.has(LevelBit.C_MAC)) return wire;
@@ -166,7 +167,7 @@ export function verifyCommand(sm: SecureMessaging, wire: CommandApdu): CommandAp
     ins: wire.ins,
     p1: wire.p1,
     p2: wire.p2,
-    data: new Uint8Array(data),
+    data,
     ne: wire.ne,
     extended: needsExtended(data.length, wire.ne, false),
   };
