@@ -1,0 +1,3 @@
+export { MIGRATIONS } from './list.js';
+export type { Migration } from './migration.js';
+export { migrate, type MigrationResult } from './migrate.js';

@@ -1,0 +1,5 @@
+import { migration001 } from './001-jpki.js';
+import type { Migration } from './migration.js';
+
+/** Every migration, in order. Append only: a released migration is never edited or removed. */
+export const MIGRATIONS: readonly Migration[] = [migration001];
