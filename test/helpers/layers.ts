@@ -24,9 +24,20 @@ export const LAYER_RANKS: Readonly<Record<string, number>> = {
   'index.ts': 11,
 };
 
-/** Folders whose code does no I/O (style rule 1): only these node: built-ins are allowed there. */
-export const PURE_LAYERS = new Set(['errors', 'bytes', 'tlv', 'apdu', 'crypto']);
-export const PURE_BUILTINS = new Set(['node:crypto', 'node:buffer']);
+/**
+ * Folders whose code does no I/O (style rule 1), with the only packages they may import: node:crypto
+ * and node:buffer everywhere, and the ASN.1 schema libraries in pki/.
+ */
+const PURE_BUILTINS = ['node:crypto', 'node:buffer'];
+const ASN1_PACKAGES = ['@peculiar/asn1-schema', '@peculiar/asn1-x509', '@peculiar/asn1-ocsp', '@peculiar/asn1-rsa', '@peculiar/asn1-cms', '@peculiar/asn1-csr'];
+export const PURE_LAYERS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['errors', new Set(PURE_BUILTINS)],
+  ['bytes', new Set(PURE_BUILTINS)],
+  ['tlv', new Set(PURE_BUILTINS)],
+  ['apdu', new Set(PURE_BUILTINS)],
+  ['crypto', new Set(PURE_BUILTINS)],
+  ['pki', new Set([...PURE_BUILTINS, ...ASN1_PACKAGES])],
+]);
 
 export interface Violation {
   file: string;
@@ -69,9 +80,10 @@ export function checkFile(srcRoot: string, file: string, source: string): Violat
       else if (to !== from && toRank >= fromRank) {
         violations.push({ file, specifier, reason: `${from} (rank ${fromRank}) may not import ${to} (rank ${toRank})` });
       }
-    } else if (PURE_LAYERS.has(from)) {
-      if (!PURE_BUILTINS.has(specifier)) {
-        violations.push({ file, specifier, reason: `${from} is I/O-free: only ${[...PURE_BUILTINS].join(', ')} allowed` });
+    } else {
+      const allowed = PURE_LAYERS.get(from);
+      if (allowed && !allowed.has(specifier)) {
+        violations.push({ file, specifier, reason: `${from} is I/O-free: only ${[...allowed].join(', ')} allowed` });
       }
     }
   }
