@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs';
 import { JpkiMobileError } from '../errors/index.js';
 import { UsageError, wantsHelp, type CliCommand, type Io } from './command.js';
 import { apduCommand, scp03Command, tlvCommand } from './commands/codec.js';
+import { auditCommand, caCommand, initCommand, operatorCommand, startCommand } from './commands/jpki.js';
 import { overviewCommand } from './commands/overview.js';
 
-export const COMMANDS: readonly CliCommand[] = [overviewCommand, tlvCommand, apduCommand, scp03Command];
+export const COMMANDS: readonly CliCommand[] = [overviewCommand, initCommand, startCommand, caCommand, operatorCommand, auditCommand, tlvCommand, apduCommand, scp03Command];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

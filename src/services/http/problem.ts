@@ -1,0 +1,59 @@
+import { JpkiMobileError } from '../../errors/index.js';
+
+/**
+ * An error that knows its HTTP answer: RFC 9457 problem details. Services throw it (or a typed error
+ * the edge maps, see `toProblem`); only the edge turns it into a response. `code` doubles as the
+ * problem type: `type` is `urn:jpki-mobile:problem:<code>`.
+ */
+export class HttpProblem extends JpkiMobileError<string> {
+  readonly status: number;
+  readonly detail: string;
+
+  constructor(status: number, code: string, detail: string, options?: { cause?: unknown }) {
+    super(code, detail, options);
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  411: 'Length Required',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function problemDocument(p: HttpProblem): ProblemDocument {
+  return { type: `urn:jpki-mobile:problem:${p.code}`, title: TITLES[p.status] ?? 'Error', status: p.status, detail: p.detail, code: p.code };
+}
+
+/**
+ * How typed errors from below become problems. A service registers the status for each of its codes;
+ * an unregistered project error is a 400 when it is a validation failure of the request (codes listed
+ * by the caller) and otherwise a 500 whose detail is not sent (internal detail is logged, never sent).
+ */
+export function toProblem(err: unknown, statusOf: (code: string) => number | undefined): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  if (err instanceof JpkiMobileError) {
+    const status = statusOf(err.code);
+    if (status !== undefined) return new HttpProblem(status, err.code, err.message, { cause: err });
+  }
+  return new HttpProblem(500, 'ERR_INTERNAL', 'internal error', { cause: err });
+}

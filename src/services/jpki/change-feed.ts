@@ -1,0 +1,87 @@
+import { auditHead, readAuditSince, type Queryable } from '../../store/index.js';
+
+/** A certificate whose status may have changed (issued, revoked, held, released). */
+export interface StatusChange {
+  readonly serial: string;
+  /** The audit action (absent for a local notification, which only says "changed"). */
+  readonly action?: string;
+  readonly hierarchy?: string;
+  readonly generation?: number;
+}
+
+const STATUS_ACTIONS = new Set(['certificate-issued', 'certificate-revoked', 'certificate-held', 'certificate-released']);
+
+/**
+ * Tells OCSP and CRL caches which certificates changed, whichever process committed the change. The
+ * audit log is written under the global write lock, so its sequence numbers are in commit order and it
+ * serves as the change feed: the feed polls it (every 250 ms by default) and also forwards the changes
+ * this process commits at once (`notify`), so a revocation is visible within a second everywhere.
+ */
+export class ChangeFeed {
+  readonly #db: Queryable;
+  readonly #intervalMs: number;
+  readonly #listeners: ((changes: readonly StatusChange[]) => void)[] = [];
+  #last = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #polling = false;
+  #onError: (err: unknown) => void;
+
+  constructor(db: Queryable, options: { intervalMs?: number; onError?: (err: unknown) => void } = {}) {
+    this.#db = db;
+    this.#intervalMs = options.intervalMs ?? 250;
+    this.#onError = options.onError ?? (() => undefined);
+  }
+
+  /** The audit sequence number the feed has read up to. */
+  get position(): number {
+    return this.#last;
+  }
+
+  subscribe(listener: (changes: readonly StatusChange[]) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  notify(serials: readonly string[]): void {
+    if (serials.length > 0) this.#emit(serials.map((serial) => ({ serial })));
+  }
+
+  #emit(changes: readonly StatusChange[]): void {
+    for (const l of this.#listeners) l(changes);
+  }
+
+  async start(): Promise<void> {
+    this.#last = (await auditHead(this.#db))?.seq ?? 0;
+    this.#timer = setInterval(() => void this.poll(), this.#intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Reads what was committed since the last poll (also callable directly, e.g. in tests). */
+  async poll(): Promise<void> {
+    if (this.#polling) return;
+    this.#polling = true;
+    try {
+      for (;;) {
+        const entries = await readAuditSince(this.#db, this.#last, 500);
+        if (entries.length === 0) break;
+        this.#last = entries[entries.length - 1]!.seq;
+        const changes: StatusChange[] = [];
+        for (const e of entries) {
+          if (!STATUS_ACTIONS.has(e.action)) continue;
+          const p = e.payload as { serial?: string; hierarchy?: string; generation?: number };
+          if (typeof p.serial === 'string') changes.push({ serial: p.serial, action: e.action, ...(p.hierarchy ? { hierarchy: p.hierarchy } : {}), ...(p.generation ? { generation: p.generation } : {}) });
+        }
+        if (changes.length > 0) this.#emit(changes);
+        if (entries.length < 500) break;
+      }
+    } catch (err) {
+      this.#onError(err);
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}

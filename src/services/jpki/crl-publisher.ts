@@ -1,0 +1,111 @@
+import { fromHex } from '../../bytes/index.js';
+import { writeCrl, type CrlEntry } from '../../pki/revocation/index.js';
+import type { Database, Queryable } from '../../store/index.js';
+import type { Authority } from './authority.js';
+import type { StatusChange } from './change-feed.js';
+import { nextCrlNumber, revokedPage, type Hierarchy } from './repository.js';
+
+interface Published {
+  readonly der: Uint8Array;
+  readonly thisUpdate: Date;
+  readonly nextUpdate: Date;
+}
+
+export interface CrlPublisherOptions {
+  readonly db: Database;
+  readonly authority: Authority;
+  readonly clock: () => Date;
+  /** nextUpdate - thisUpdate; default 24 hours. A CRL is re-issued when half of it has passed. */
+  readonly validityMs?: number;
+  /** Waits until the change feed has read every commit (so a CRL reflects the caller's own writes). */
+  readonly catchUp?: () => Promise<void>;
+}
+
+const PAGE = 10_000;
+
+async function* revokedEntries(q: Queryable, hierarchy: Hierarchy, generation: number): AsyncIterable<CrlEntry> {
+  let after = '';
+  for (;;) {
+    const rows = await revokedPage(q, hierarchy, generation, after, PAGE);
+    for (const r of rows) yield { serial: fromHex(r.serial), revocationDate: new Date(r.revoked_at), reason: Number(r.reason) };
+    if (rows.length < PAGE) return;
+    after = rows[rows.length - 1]!.serial;
+  }
+}
+
+/**
+ * A full CRL per CA generation (RFC 5280 5), re-issued when a status of that generation changes and
+ * when half its validity has passed. Each issue takes the next cRLNumber and is written by the
+ * streaming writer from pages of the database: both passes run in one write transaction, so they see
+ * the same entries, and memory stays flat whatever the number of entries.
+ */
+export class CrlPublisher {
+  readonly #db: Database;
+  readonly #authority: Authority;
+  readonly #clock: () => Date;
+  readonly #validityMs: number;
+  readonly #catchUp: () => Promise<void>;
+  readonly #published = new Map<string, Published>();
+  readonly #dirty = new Set<string>();
+  readonly #building = new Map<string, Promise<Published>>();
+
+  constructor(options: CrlPublisherOptions) {
+    this.#db = options.db;
+    this.#authority = options.authority;
+    this.#clock = options.clock;
+    this.#validityMs = options.validityMs ?? 24 * 3_600_000;
+    this.#catchUp = options.catchUp ?? (async () => undefined);
+  }
+
+  /** Marks the CRLs the changes touch as out of date (issuance alone does not change a CRL). */
+  changed(changes: readonly StatusChange[]): void {
+    for (const c of changes) {
+      if (c.action === 'certificate-issued') continue;
+      if (c.hierarchy !== undefined && c.generation !== undefined) this.#dirty.add(`${c.hierarchy}/${c.generation}`);
+      else for (const g of this.#authority.all()) this.#dirty.add(`${g.hierarchy}/${g.generation}`);
+    }
+  }
+
+  /** The current CRL of a generation, issuing a new one first when it is out of date. */
+  async current(hierarchy: Hierarchy, generation: number): Promise<Published> {
+    this.#authority.get(hierarchy, generation);
+    await this.#catchUp();
+    const key = `${hierarchy}/${generation}`;
+    const published = this.#published.get(key);
+    const now = this.#clock().getTime();
+    const halfLife = published ? published.thisUpdate.getTime() + this.#validityMs / 2 : 0;
+    if (published && !this.#dirty.has(key) && now < halfLife) return published;
+    let building = this.#building.get(key);
+    if (!building) {
+      this.#dirty.delete(key);
+      building = this.#issue(hierarchy, generation).finally(() => this.#building.delete(key));
+      this.#building.set(key, building);
+    }
+    const fresh = await building;
+    this.#published.set(key, fresh);
+    return fresh;
+  }
+
+  async #issue(hierarchy: Hierarchy, generation: number): Promise<Published> {
+    const g = this.#authority.get(hierarchy, generation);
+    const thisUpdate = this.#clock();
+    const nextUpdate = new Date(thisUpdate.getTime() + this.#validityMs);
+    const chunks: Uint8Array[] = [];
+    await this.#db.transaction(async (tx) => {
+      const crlNumber = await nextCrlNumber(tx, hierarchy, generation);
+      await writeCrl(
+        {
+          issuer: g.parsed.subject,
+          thisUpdate,
+          nextUpdate,
+          crlNumber: BigInt(crlNumber),
+          authorityKeyIdentifier: g.issuer.keyIdentifier,
+          signer: g.signer,
+          entries: () => revokedEntries(tx, hierarchy, generation),
+        },
+        (chunk) => void chunks.push(chunk),
+      );
+    });
+    return { der: new Uint8Array(Buffer.concat(chunks)), thisUpdate, nextUpdate };
+  }
+}

@@ -1,0 +1,239 @@
+import { decodeOcspGetPath, ocspErrorResponse, reasonByName } from '../../pki/revocation/index.js';
+import type { IsoDate } from '../../pki/x509/index.js';
+import { HttpProblem, json, type Request, type Response, type Route } from '../http/index.js';
+import { base64, field, integer, object, only, optionalString, string } from '../http/validate.js';
+import type { Hierarchy } from './repository.js';
+import { authenticate, requireRole } from './operators.js';
+import type { JpkiService } from './service.js';
+
+const HIERARCHY = /^(sign|auth)$/;
+const SERIAL = /^[0-9A-F]{2,40}$/;
+
+function hierarchyOf(req: Request): Hierarchy {
+  const h = req.params.hierarchy ?? '';
+  if (!HIERARCHY.test(h)) throw new HttpProblem(404, 'ERR_HTTP_NOT_FOUND', `no hierarchy '${h}' (sign or auth)`);
+  return h as Hierarchy;
+}
+
+function generationFrom(file: string, suffix: string): number {
+  const m = new RegExp(`^([1-9][0-9]{0,5})${suffix.replace('.', '\\.')}$`).exec(file);
+  if (!m) throw new HttpProblem(404, 'ERR_HTTP_NOT_FOUND', `no file '${file}'`);
+  return Number(m[1]);
+}
+
+function serialOf(req: Request): string {
+  const s = (req.params.serial ?? '').toUpperCase();
+  if (!SERIAL.test(s)) throw new HttpProblem(400, 'ERR_REQUEST_FIELD', 'serial: must be 2-40 hexadecimal digits');
+  return s;
+}
+
+function pem(label: string, der: Uint8Array): string {
+  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n');
+  return `-----BEGIN ${label}-----\n${b64}${b64.endsWith('\n') ? '' : '\n'}-----END ${label}-----\n`;
+}
+
+function derResponse(der: Uint8Array, type: string, maxAge?: number): Response {
+  return { status: 200, headers: { 'content-type': type, ...(maxAge !== undefined ? { 'cache-control': `max-age=${maxAge}` } : {}) }, body: der };
+}
+
+function issued(c: { serial: string; hierarchy: string; der: Uint8Array; notAfter: Date }) {
+  return { serial: c.serial, hierarchy: c.hierarchy, notAfter: c.notAfter.toISOString(), pem: pem('CERTIFICATE', c.der) };
+}
+
+/** Maps the service's error codes to HTTP statuses (the one place this happens, style rule 8). */
+export function jpkiStatusOf(code: string): number | undefined {
+  if (code.startsWith('ERR_CERT_') || code.startsWith('ERR_BASIC_FOUR_')) return 422;
+  const table: Record<string, number> = {
+    ERR_HEX_INVALID: 400,
+    ERR_JPKI_REQUEST: 400,
+    ERR_JPKI_UNAUTHENTICATED: 401,
+    ERR_JPKI_FORBIDDEN: 403,
+    ERR_JPKI_REASON_NOT_ALLOWED: 403,
+    ERR_JPKI_UNKNOWN_SERIAL: 404,
+    ERR_JPKI_UNKNOWN_GENERATION: 404,
+    ERR_JPKI_UNKNOWN_PERSON: 404,
+    ERR_JPKI_ALREADY_REVOKED: 409,
+    ERR_JPKI_ALREADY_HELD: 409,
+    ERR_JPKI_NOT_HELD: 409,
+    ERR_JPKI_RELEASE_SIGNATURE: 409,
+    ERR_JPKI_APPLICATION_REPLAYED: 409,
+    ERR_STORE_UNIQUE: 409,
+    ERR_JPKI_CARD_CERTIFICATE: 422,
+    ERR_JPKI_CARD_SIGNATURE: 422,
+    ERR_JPKI_APPLICATION: 422,
+    ERR_JPKI_APPLICATION_STALE: 422,
+    ERR_JPKI_HOLDER_SIGNATURE: 422,
+    ERR_JPKI_CARD_EXPIRED: 422,
+    ERR_CRL_REASON_UNKNOWN: 400,
+    ERR_JPKI_NOT_INITIALISED: 503,
+    ERR_STORE_BUSY: 503,
+  };
+  return table[code];
+}
+
+function reasonCode(name: string): number {
+  try {
+    return reasonByName(name).code;
+  } catch {
+    throw field('body.reason', 'is not an RFC 5280 reason name (e.g. keyCompromise, cessationOfOperation)');
+  }
+}
+
+/**
+ * The HTTP interface of the certification service. Public: CA certificates, CRLs, OCSP (POST and GET,
+ * RFC 6960 A.1), the CPS. Operators (bearer token): card issuance (office), phone issuance (SP-TSM),
+ * status, revocation, hold, release. Holders: revocation signed with the phone's key.
+ */
+export function jpkiRoutes(service: JpkiService): Route[] {
+  const { authority } = service.ctx;
+  const ocsp = async (req: Request, der: Uint8Array): Promise<Response> => {
+    const hierarchy = req.params.hierarchy === undefined ? undefined : hierarchyOf(req);
+    return derResponse(await service.ocsp.respond(der, hierarchy), 'application/ocsp-response');
+  };
+  const operator = async (req: Request, ...roles: Parameters<typeof requireRole>[1][]) => {
+    const actor = await authenticate(service.ctx.db, req.headers.authorization);
+    requireRole(actor, ...roles);
+    return actor;
+  };
+  return [
+    { method: 'GET', pattern: '/healthz', handler: () => json(200, { status: 'ok' }) },
+    {
+      method: 'GET',
+      pattern: '/cps',
+      handler: () => ({
+        status: 200,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: 'jpki-mobile certification practice statement: this is an emulation of the JPKI service for development and testing. It is not J-LIS and its certificates prove nothing about anyone.\n',
+      }),
+    },
+    {
+      method: 'GET',
+      pattern: '/ca/:hierarchy/:file',
+      handler: (req) => {
+        const h = hierarchyOf(req);
+        const file = req.params.file!;
+        if (file.endsWith('-ocsp.crt')) return derResponse(authority.get(h, generationFrom(file, '-ocsp.crt')).responderCertificate, 'application/pkix-cert');
+        if (file.endsWith('.pem')) return { status: 200, headers: { 'content-type': 'application/x-pem-file' }, body: pem('CERTIFICATE', authority.get(h, generationFrom(file, '.pem')).certificate) };
+        return derResponse(authority.get(h, generationFrom(file, '.crt')).certificate, 'application/pkix-cert');
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/crl/:hierarchy/:file',
+      handler: async (req) => {
+        const crl = await service.crl.current(hierarchyOf(req), generationFrom(req.params.file!, '.crl'));
+        return derResponse(crl.der, 'application/pkix-crl', 60);
+      },
+    },
+    { method: 'POST', pattern: '/ocsp', maxBody: 16 * 1024, handler: (req) => ocsp(req, req.body) },
+    { method: 'POST', pattern: '/ocsp/:hierarchy', maxBody: 16 * 1024, handler: (req) => ocsp(req, req.body) },
+    {
+      method: 'GET',
+      pattern: '/ocsp/:hierarchy/*',
+      handler: async (req) => {
+        let der: Uint8Array;
+        try {
+          der = decodeOcspGetPath(req.params['*']!);
+        } catch {
+          return derResponse(ocspErrorResponse('malformedRequest'), 'application/ocsp-response');
+        }
+        return ocsp(req, der);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/api/v1/card-certificates',
+      handler: async (req) => {
+        const actor = await operator(req, 'office', 'admin');
+        const body = object(req.json());
+        only(body, ['person', 'personId', 'cardExpiry', 'signPublicKey', 'authPublicKey']);
+        const p = object(body.person, 'body.person');
+        only(p, ['name', 'address', 'birthDate', 'sex', 'nameSubstituteMap', 'addressSubstituteMap'], 'body.person');
+        const nameSubstituteMap = optionalString(p, 'nameSubstituteMap', { path: 'body.person', max: 100, pattern: /^[01]+$/ });
+        const addressSubstituteMap = optionalString(p, 'addressSubstituteMap', { path: 'body.person', max: 200, pattern: /^[01]+$/ });
+        const personId = optionalString(body, 'personId', { max: 64 });
+        const result = await service.issueCard(actor, {
+          person: {
+            name: string(p, 'name', { path: 'body.person', max: 100 }),
+            address: string(p, 'address', { path: 'body.person', max: 200 }),
+            birthDate: string(p, 'birthDate', { path: 'body.person', pattern: /^\d{4}-\d{2}-\d{2}$/ }) as IsoDate,
+            sex: integer(p, 'sex', { path: 'body.person', min: 1, max: 3 }) as 1 | 2 | 3,
+            ...(nameSubstituteMap ? { nameSubstituteMap } : {}),
+            ...(addressSubstituteMap ? { addressSubstituteMap } : {}),
+          },
+          ...(personId ? { personId } : {}),
+          cardExpiry: string(body, 'cardExpiry', { pattern: /^\d{4}-\d{2}-\d{2}$/ }) as IsoDate,
+          signPublicKey: base64(body, 'signPublicKey', { maxBytes: 1024 }),
+          authPublicKey: base64(body, 'authPublicKey', { maxBytes: 1024 }),
+        });
+        return json(201, { personId: result.personId, cardId: result.cardId, sign: issued(result.sign), auth: issued(result.auth) });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/api/v1/phone-certificates',
+      handler: async (req) => {
+        const actor = await operator(req, 'sp-tsm', 'admin');
+        const body = object(req.json());
+        only(body, ['application', 'signature', 'cardCertificate']);
+        const result = await service.issuePhone(actor, {
+          application: base64(body, 'application', { maxBytes: 8192 }),
+          signature: base64(body, 'signature', { maxBytes: 512 }),
+          cardCertificate: base64(body, 'cardCertificate', { maxBytes: 8192 }),
+        });
+        return json(201, { personId: result.personId, cardSerial: result.cardSerial, seId: result.seId, superseded: result.superseded, sign: issued(result.sign), auth: issued(result.auth) });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/api/v1/certificates/:serial',
+      handler: async (req) => {
+        await operator(req, 'office', 'call-centre', 'admin', 'sp-tsm');
+        const serial = serialOf(req);
+        return json(200, { ...(await service.status(serial)), pem: pem('CERTIFICATE', await service.certificate(serial)) });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/api/v1/certificates/:serial/revoke',
+      handler: async (req) => {
+        const actor = await operator(req, 'office', 'call-centre', 'admin');
+        const body = object(req.json());
+        only(body, ['reason']);
+        const reason = reasonCode(string(body, 'reason', { max: 40 }));
+        if (reason === 6) throw field('body.reason', 'use /hold for certificateHold');
+        const changed = await service.revoke(actor, serialOf(req), reason);
+        return json(200, { revoked: changed });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/api/v1/certificates/:serial/hold',
+      handler: async (req) => {
+        const actor = await operator(req, 'office', 'call-centre', 'admin');
+        await service.revoke(actor, serialOf(req), 6);
+        return json(200, { held: [serialOf(req)] });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/api/v1/certificates/:serial/release',
+      handler: async (req) => {
+        const actor = await operator(req, 'office', 'call-centre', 'admin');
+        await service.release(actor, serialOf(req));
+        return json(200, { released: [serialOf(req)] });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/api/v1/holder/revocations',
+      handler: async (req) => {
+        const body = object(req.json());
+        only(body, ['request', 'signature']);
+        const changed = await service.holderRevoke(base64(body, 'request', { maxBytes: 8192 }), base64(body, 'signature', { maxBytes: 512 }));
+        return json(200, { revoked: changed });
+      },
+    },
+  ];
+}
+

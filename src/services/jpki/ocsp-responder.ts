@@ -1,0 +1,206 @@
+import { fromHex, toHex } from '../../bytes/index.js';
+import {
+  certIdKey,
+  issuerHashes,
+  ocspErrorResponse,
+  parseOcspRequest,
+  presignOcspResponse,
+  buildOcspResponse,
+  type CertId,
+  type OcspCertStatus,
+  type OcspSingleResponse,
+} from '../../pki/revocation/index.js';
+import type { Queryable } from '../../store/index.js';
+import type { Authority, CaGeneration } from './authority.js';
+import type { Hierarchy } from './repository.js';
+
+interface Cached {
+  readonly der: Uint8Array;
+  readonly serial: string;
+  /** After this time the answer is re-signed (half its validity), before the client sees it expire. */
+  readonly staleAt: number;
+  readonly expiresAt: number;
+}
+
+export interface OcspResponderOptions {
+  readonly db: Queryable;
+  readonly authority: Authority;
+  readonly clock: () => Date;
+  /** How long an answer is valid (nextUpdate - thisUpdate); default one hour. */
+  readonly validityMs?: number;
+  /** Bound on the number of pre-signed answers kept in memory (LRU beyond it). Default 200,000. */
+  readonly maxEntries?: number;
+  readonly onError?: (err: unknown) => void;
+}
+
+/**
+ * The OCSP responder (RFC 6960) of every CA generation, with delegated responder certificates.
+ * Answers for one certificate without a nonce are signed once and served from memory as stored bytes
+ * (RFC 6960 2.5, pre-produced responses); they are re-signed when the certificate's status changes
+ * (`invalidate`, fed by the change feed) and when half their validity has passed. A request with a
+ * nonce is signed on the spot, so that the nonce is echoed. Unknown issuers are `unauthorized`, bad
+ * requests `malformedRequest`, and failures inside `internalError` (logged, never detailed).
+ */
+export class OcspResponder {
+  readonly #db: Queryable;
+  readonly #authority: Authority;
+  readonly #clock: () => Date;
+  readonly #validityMs: number;
+  readonly #maxEntries: number;
+  readonly #onError: (err: unknown) => void;
+  readonly #cache = new Map<string, Cached>();
+  readonly #keysBySerial = new Map<string, Set<string>>();
+  readonly #issuers = new Map<string, CaGeneration>();
+
+  constructor(options: OcspResponderOptions) {
+    this.#db = options.db;
+    this.#authority = options.authority;
+    this.#clock = options.clock;
+    this.#validityMs = options.validityMs ?? 3_600_000;
+    this.#maxEntries = options.maxEntries ?? 200_000;
+    this.#onError = options.onError ?? (() => undefined);
+    for (const g of this.#authority.all()) {
+      for (const alg of ['sha1', 'sha256'] as const) {
+        const h = issuerHashes(g.certificate, alg);
+        this.#issuers.set(`${alg}:${toHex(h.issuerNameHash)}:${toHex(h.issuerKeyHash)}`, g);
+      }
+    }
+  }
+
+  get size(): number {
+    return this.#cache.size;
+  }
+
+  /** Answers one DER OCSPRequest; `hierarchy` is the one named in the URL, if any. Never throws. */
+  async respond(requestDer: Uint8Array, hierarchy?: Hierarchy): Promise<Uint8Array> {
+    let request: ReturnType<typeof parseOcspRequest>;
+    try {
+      request = parseOcspRequest(requestDer);
+    } catch {
+      return ocspErrorResponse('malformedRequest');
+    }
+    try {
+      const now = this.#clock();
+      if (request.requests.length === 1 && request.nonce === undefined) {
+        const hit = this.#cache.get(certIdKey(request.requests[0]!));
+        if (hit && hit.staleAt > now.getTime()) {
+          // LRU: move to the end.
+          this.#cache.delete(certIdKey(request.requests[0]!));
+          this.#cache.set(certIdKey(request.requests[0]!), hit);
+          return hit.der;
+        }
+      }
+      const generations = request.requests.map((id) => this.#issuerOf(id));
+      const g = generations[0];
+      if (!g || generations.some((x) => x !== g) || (hierarchy !== undefined && g.hierarchy !== hierarchy)) {
+        return ocspErrorResponse('unauthorized');
+      }
+      const singles: OcspSingleResponse[] = [];
+      for (const id of request.requests) singles.push({ certId: id, status: await this.#status(g, id), thisUpdate: now, nextUpdate: new Date(now.getTime() + this.#validityMs) });
+      const common = { responderCertificate: g.responderCertificate, responderKeyHash: g.responderKeyHash, producedAt: now, signer: g.responderSigner };
+      if (singles.length === 1 && request.nonce === undefined) {
+        const presigned = presignOcspResponse({ ...common, response: singles[0]! });
+        this.#store(presigned.key, toHex(request.requests[0]!.serialNumber), presigned.der, now.getTime());
+        return presigned.der;
+      }
+      return buildOcspResponse({ ...common, responses: singles, ...(request.nonce ? { nonce: request.nonce } : {}) });
+    } catch (err) {
+      this.#onError(err);
+      return ocspErrorResponse('internalError');
+    }
+  }
+
+  #issuerOf(id: CertId): CaGeneration | undefined {
+    return this.#issuers.get(`${id.hashAlgorithm}:${toHex(id.issuerNameHash)}:${toHex(id.issuerKeyHash)}`);
+  }
+
+  async #status(g: CaGeneration, id: CertId): Promise<OcspCertStatus> {
+    const serial = toHex(id.serialNumber);
+    const rows = await this.#db.query<{ status: string; reason: number | null; revoked_at: string | null; hierarchy: string; generation: number }>(
+      'SELECT status, reason, revoked_at, hierarchy, generation FROM certificates WHERE serial = $1',
+      [serial],
+    );
+    const row = rows[0];
+    if (!row || row.hierarchy !== g.hierarchy || Number(row.generation) !== g.generation) return { kind: 'unknown' };
+    if (row.status === 'good') return { kind: 'good' };
+    return { kind: 'revoked', revocationTime: new Date(row.revoked_at!), ...(row.reason !== null ? { reason: Number(row.reason) } : {}) };
+  }
+
+  #store(key: string, serial: string, der: Uint8Array, now: number): void {
+    this.#cache.delete(key);
+    this.#cache.set(key, { der, serial, staleAt: now + this.#validityMs / 2, expiresAt: now + this.#validityMs });
+    let keys = this.#keysBySerial.get(serial);
+    if (!keys) this.#keysBySerial.set(serial, (keys = new Set()));
+    keys.add(key);
+    while (this.#cache.size > this.#maxEntries) {
+      const [oldest, entry] = this.#cache.entries().next().value as [string, Cached];
+      this.#cache.delete(oldest);
+      this.#keysBySerial.get(entry.serial)?.delete(oldest);
+    }
+  }
+
+  /**
+   * Drops the answers of certificates whose status changed and signs them again at once, so the next
+   * request is served the new status from memory.
+   */
+  async invalidate(serials: readonly string[]): Promise<void> {
+    const resign: string[] = [];
+    for (const serial of serials) {
+      const keys = this.#keysBySerial.get(serial);
+      if (!keys) continue;
+      for (const key of keys) {
+        this.#cache.delete(key);
+        resign.push(key);
+      }
+      this.#keysBySerial.delete(serial);
+    }
+    for (const key of resign) await this.#presignKey(key);
+  }
+
+  /** Signs ahead the answers for certificates (e.g. every certificate at start-up, bounded). */
+  async presign(serials: readonly string[], algorithms: readonly ('sha1' | 'sha256')[] = ['sha1', 'sha256']): Promise<void> {
+    for (const serial of serials) {
+      const g = await this.#generationOfSerial(serial);
+      if (!g) continue;
+      for (const alg of algorithms) {
+        const h = issuerHashes(g.certificate, alg);
+        await this.#presignKey(certIdKey({ ...h, serialNumber: fromHex(serial) }));
+      }
+    }
+  }
+
+  async #generationOfSerial(serial: string): Promise<CaGeneration | undefined> {
+    const rows = await this.#db.query<{ hierarchy: Hierarchy; generation: number }>('SELECT hierarchy, generation FROM certificates WHERE serial = $1', [serial]);
+    const r = rows[0];
+    return r ? this.#authority.all().find((g) => g.hierarchy === r.hierarchy && g.generation === Number(r.generation)) : undefined;
+  }
+
+  async #presignKey(key: string): Promise<void> {
+    try {
+      const [algPart, nameHash, keyHash, serialHex] = key.split(':') as [string, string, string, string];
+      const [alg, params] = algPart.split('/') as ['sha1' | 'sha256', string | undefined];
+      const id: CertId = { hashAlgorithm: alg, issuerNameHash: fromHex(nameHash), issuerKeyHash: fromHex(keyHash), serialNumber: fromHex(serialHex), ...(params === 'absent' ? { hashParameters: 'absent' as const } : {}) };
+      const g = this.#issuerOf(id);
+      if (!g) return;
+      const now = this.#clock();
+      const presigned = presignOcspResponse({
+        responderCertificate: g.responderCertificate,
+        responderKeyHash: g.responderKeyHash,
+        producedAt: now,
+        signer: g.responderSigner,
+        response: { certId: id, status: await this.#status(g, id), thisUpdate: now, nextUpdate: new Date(now.getTime() + this.#validityMs) },
+      });
+      this.#store(presigned.key, serialHex, presigned.der, now.getTime());
+    } catch (err) {
+      this.#onError(err);
+    }
+  }
+
+  /** Re-signs the answers past half their validity (run periodically). */
+  async refreshStale(): Promise<number> {
+    const now = this.#clock().getTime();
+    const stale = [...this.#cache.entries()].filter(([, v]) => v.staleAt <= now).map(([k]) => k);
+    for (const key of stale) await this.#presignKey(key);
+    return stale.length;
+  }
+}

@@ -1,0 +1,35 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Queryable } from '../../store/index.js';
+import { appendAudit, type Database } from '../../store/index.js';
+import { OPERATOR_ROLES, type Actor, type OperatorRole } from './actors.js';
+import { JpkiServiceError } from './errors.js';
+import { insertOperator, operatorByTokenHash } from './repository.js';
+
+/** Tokens are stored only as their SHA-256; the token itself is shown once, to whoever creates it. */
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export async function createOperator(db: Database, id: string, role: OperatorRole, now: Date): Promise<string> {
+  if (!OPERATOR_ROLES.includes(role)) throw new JpkiServiceError('ERR_JPKI_REQUEST', `role must be one of ${OPERATOR_ROLES.join(', ')}`);
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(id)) throw new JpkiServiceError('ERR_JPKI_REQUEST', 'an operator id is 1-64 of a-z 0-9 . _ -');
+  const token = `jpki_${role.replace('-', '')}_${randomBytes(24).toString('base64url')}`;
+  await db.transaction(async (tx) => {
+    await insertOperator(tx, { id, role, tokenHash: tokenHash(token), at: now });
+    await appendAudit(tx, { at: now, actor: 'system:operators', action: 'operator-created', subject: id, payload: { id, role } });
+  });
+  return token;
+}
+
+/** The actor behind a bearer token, or `ERR_JPKI_UNAUTHENTICATED`. */
+export async function authenticate(q: Queryable, authorization: string | undefined): Promise<Actor> {
+  const m = /^Bearer ([A-Za-z0-9._~+/=-]{16,200})$/.exec(authorization ?? '');
+  if (!m) throw new JpkiServiceError('ERR_JPKI_UNAUTHENTICATED', 'an operator bearer token is required');
+  const op = await operatorByTokenHash(q, tokenHash(m[1]!));
+  if (!op || op.disabled_at !== null) throw new JpkiServiceError('ERR_JPKI_UNAUTHENTICATED', 'unknown or disabled operator token');
+  return { kind: op.role as OperatorRole, id: op.id } as Actor;
+}
+
+export function requireRole(actor: Actor, ...roles: Actor['kind'][]): void {
+  if (!roles.includes(actor.kind)) throw new JpkiServiceError('ERR_JPKI_FORBIDDEN', `this needs the role ${roles.join(' or ')}`);
+}

@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { caNaming, type CaNaming, type PolicyMode } from '../../pki/x509/index.js';
+import type { Database } from '../../store/index.js';
+import type { Actor } from './actors.js';
+import { Authority } from './authority.js';
+import { ChangeFeed } from './change-feed.js';
+import type { JpkiContext } from './context.js';
+import { CrlPublisher } from './crl-publisher.js';
+import { JpkiServiceError } from './errors.js';
+import { holderRevoke } from './holder.js';
+import { issueCardCertificates, issuePhoneCertificates, type CardIssuanceRequest, type PhoneIssuanceRequest } from './issuance.js';
+import { OcspResponder } from './ocsp-responder.js';
+import { getCertificate, type CertificateRow, type Hierarchy } from './repository.js';
+import { release, revoke } from './revocation.js';
+
+export interface JpkiServiceOptions {
+  readonly db: Database;
+  readonly passphrase: string;
+  readonly baseUrl: string;
+  readonly mode?: PolicyMode;
+  readonly naming?: CaNaming;
+  readonly clock?: () => Date;
+  readonly random?: (n: number) => Uint8Array;
+  readonly crlValidityMs?: number;
+  readonly ocspValidityMs?: number;
+  /** Change-feed polling interval (default 250 ms). */
+  readonly pollMs?: number;
+  readonly onError?: (err: unknown) => void;
+}
+
+export interface CertificateStatusView {
+  readonly serial: string;
+  readonly hierarchy: Hierarchy;
+  readonly generation: number;
+  readonly device: 'card' | 'phone';
+  readonly personId: string;
+  readonly status: 'good' | 'held' | 'revoked';
+  readonly reason: number | null;
+  readonly revokedAt: string | null;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly subject: string;
+  readonly linkedSerial: string | null;
+  readonly seId: string | null;
+}
+
+export function statusView(r: CertificateRow): CertificateStatusView {
+  return {
+    serial: r.serial,
+    hierarchy: r.hierarchy,
+    generation: Number(r.generation),
+    device: r.device,
+    personId: r.person_id,
+    status: r.status,
+    reason: r.reason === null ? null : Number(r.reason),
+    revokedAt: r.revoked_at,
+    notBefore: r.not_before,
+    notAfter: r.not_after,
+    subject: r.subject,
+    linkedSerial: r.linked_serial,
+    seId: r.se_id,
+  };
+}
+
+/**
+ * The JPKI certification service of one process: issuance, revocation, CRL and OCSP over the shared
+ * database. It keeps no state of its own that matters: caches (pre-signed OCSP answers, the current
+ * CRLs) are rebuilt from the database and follow other processes' commits through the change feed.
+ */
+export class JpkiService {
+  readonly ctx: JpkiContext;
+  readonly feed: ChangeFeed;
+  readonly ocsp: OcspResponder;
+  readonly crl: CrlPublisher;
+  #timers: NodeJS.Timeout[] = [];
+
+  private constructor(ctx: JpkiContext, feed: ChangeFeed, ocsp: OcspResponder, crl: CrlPublisher) {
+    this.ctx = ctx;
+    this.feed = feed;
+    this.ocsp = ocsp;
+    this.crl = crl;
+  }
+
+  static async open(options: JpkiServiceOptions): Promise<JpkiService> {
+    const clock = options.clock ?? (() => new Date());
+    const random = options.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
+    const authority = await Authority.load(options.db, { passphrase: options.passphrase });
+    const onError = options.onError ?? (() => undefined);
+    const feed = new ChangeFeed(options.db, { intervalMs: options.pollMs ?? 250, onError });
+    const ocsp = new OcspResponder({ db: options.db, authority, clock, validityMs: options.ocspValidityMs ?? 3_600_000, onError });
+    const crl = new CrlPublisher({ db: options.db, authority, clock, validityMs: options.crlValidityMs ?? 24 * 3_600_000, catchUp: () => feed.poll() });
+    const ctx: JpkiContext = {
+      db: options.db,
+      authority,
+      clock,
+      random,
+      mode: options.mode ?? 'production',
+      naming: options.naming ?? caNaming(),
+      baseUrl: options.baseUrl,
+      changed: (serials) => feed.notify(serials),
+    };
+    const service = new JpkiService(ctx, feed, ocsp, crl);
+    feed.subscribe((changes) => {
+      crl.changed(changes);
+      void ocsp.invalidate(changes.map((c) => c.serial));
+    });
+    await feed.start();
+    const refresh = setInterval(() => void ocsp.refreshStale().catch(onError), 60_000);
+    refresh.unref();
+    service.#timers.push(refresh);
+    return service;
+  }
+
+  close(): void {
+    this.feed.stop();
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers = [];
+  }
+
+  issueCard(actor: Actor, req: CardIssuanceRequest) {
+    return issueCardCertificates(this.ctx, actor, req);
+  }
+
+  issuePhone(actor: Actor, req: PhoneIssuanceRequest) {
+    return issuePhoneCertificates(this.ctx, actor, req);
+  }
+
+  revoke(actor: Actor, serial: string, reason: number): Promise<string[]> {
+    return revoke(this.ctx, actor, serial, reason);
+  }
+
+  release(actor: Actor, serial: string): Promise<void> {
+    return release(this.ctx, actor, serial);
+  }
+
+  holderRevoke(request: Uint8Array, signature: Uint8Array): Promise<string[]> {
+    return holderRevoke(this.ctx, request, signature);
+  }
+
+  async status(serial: string): Promise<CertificateStatusView> {
+    const row = await getCertificate(this.ctx.db, serial);
+    if (!row) throw new JpkiServiceError('ERR_JPKI_UNKNOWN_SERIAL', `no certificate with serial ${serial}`);
+    return statusView(row);
+  }
+
+  async certificate(serial: string): Promise<Uint8Array> {
+    const row = await getCertificate(this.ctx.db, serial);
+    if (!row) throw new JpkiServiceError('ERR_JPKI_UNKNOWN_SERIAL', `no certificate with serial ${serial}`);
+    return row.der;
+  }
+}
