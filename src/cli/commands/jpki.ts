@@ -25,7 +25,7 @@ export const initCommand: CliCommand = {
 Creates the home folder: config.json, the SQLite database (or PostgreSQL when JPKI_MOBILE_DATABASE_URL
 is set), a first key generation of the signature and user-authentication CAs with their OCSP responders,
 and an admin operator token. The CA keys are stored encrypted with the passphrase in
-\$${PASSPHRASE_ENV} (or \$${PASSPHRASE_ENV}_FILE), else a random one written to secrets/ca-passphrase.
+$${PASSPHRASE_ENV} (or $${PASSPHRASE_ENV}_FILE), else a random one written to secrets/ca-passphrase.
 Secrets never come from command-line flags.
 
 Options:
