@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reasonByName, reasonName } from '../../pki/revocation/index.js';
 import { createHome, databaseConfig, defaultConfig, loadConfig, readSecret, resolveHome, writeSecret } from '../../services/home/index.js';
@@ -15,6 +15,22 @@ const HOME_HELP = `  --home DIR         the system's home folder (default: $JPKI
 
 function pem(label: string, der: Uint8Array): string {
   return `-----BEGIN ${label}-----\n${Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
+}
+
+/** Creates a home with its database, first CA generation and admin token; returns what to tell the user. */
+async function initialise(home: string, port: number, mode: 'production' | 'test'): Promise<string> {
+  const config = defaultConfig({ port, policyMode: mode, ...(process.env.JPKI_MOBILE_DATABASE_URL ? { databaseUrl: process.env.JPKI_MOBILE_DATABASE_URL } : {}) });
+  createHome(home, config);
+  const db = await openDatabase(databaseConfig(home, config));
+  try {
+    const passphrase = readSecret(home, 'ca-passphrase', PASSPHRASE_ENV);
+    const { created } = await Authority.initialise(db, new Date(), { passphrase });
+    const token = await createOperator(db, 'admin', 'admin', new Date());
+    const tokenPath = writeSecret(home, 'admin.token', token);
+    return `created ${home}\n  CA generations: ${created.join(', ') || '(already present)'}\n  admin token: ${tokenPath}\n`;
+  } finally {
+    await db.close();
+  }
 }
 
 export const initCommand: CliCommand = {
@@ -40,18 +56,7 @@ ${HOME_HELP}
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('--port must be 1..65535');
     const mode = values['policy-mode'] ?? 'production';
     if (mode !== 'production' && mode !== 'test') throw new UsageError('--policy-mode must be production or test');
-    const config = defaultConfig({ port, policyMode: mode, ...(process.env.JPKI_MOBILE_DATABASE_URL ? { databaseUrl: process.env.JPKI_MOBILE_DATABASE_URL } : {}) });
-    createHome(home, config);
-    const db = await openDatabase(databaseConfig(home, config));
-    try {
-      const passphrase = readSecret(home, 'ca-passphrase', PASSPHRASE_ENV);
-      const { created } = await Authority.initialise(db, new Date(), { passphrase });
-      const token = await createOperator(db, 'admin', 'admin', new Date());
-      const tokenPath = writeSecret(home, 'admin.token', token);
-      io.out(`created ${home}\n  CA generations: ${created.join(', ') || '(already present)'}\n  admin token: ${tokenPath}\nnext: jpki-mobile start --home ${home}\n`);
-    } finally {
-      await db.close();
-    }
+    io.out((await initialise(home, port, mode)) + `next: jpki-mobile start --home ${home}\n`);
     return 0;
   },
 };
@@ -62,8 +67,9 @@ export const startCommand: CliCommand = {
   usage: `Usage: jpki-mobile start [--home DIR] [--port N]
 
 Runs the JPKI certification service over HTTP: CA certificates (/ca/sign/1.crt), CRLs
-(/crl/sign/1.crl), OCSP (/ocsp/sign), and the operator API (/api/v1/...). Prints the address to open and
-stops cleanly on SIGINT or SIGTERM.
+(/crl/sign/1.crl), OCSP (/ocsp/sign), and the operator API (/api/v1/...). A home that does not exist yet
+is created first, as 'jpki-mobile init' would; an existing one is found again with all its state. Prints
+the address to open and stops cleanly on SIGINT or SIGTERM.
 
 Options:
 ${HOME_HELP}
@@ -74,6 +80,7 @@ ${HOME_HELP}
     const home = resolveHome(values.home);
     const port = values.port === undefined ? undefined : Number(values.port);
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError('--port must be 0..65535');
+    if (!existsSync(join(home, 'config.json'))) io.out(await initialise(home, port && port > 0 ? port : 8420, 'production'));
     const system = await startSystem(home, { ...(port !== undefined ? { port } : {}), log: (line) => io.err(line + '\n') });
     io.out(`jpki-mobile is running at ${system.url}\n  OCSP: ${system.url}/ocsp/sign  CRL: ${system.url}/crl/sign/1.crl\n(Ctrl-C to stop)\n`);
     await new Promise<void>((resolve) => {

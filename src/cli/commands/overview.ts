@@ -20,10 +20,14 @@ The flows: 1 card issuance, 2 app and applet preparation, 3 issuance, 4 use, 5 P
   6 new handset, 7 revocation from the phone, 8 lost phone, 9 card certificate revoked,
   10 factory reset, 11 shop counter check, 12 no signature with a revoked key.
 
-Built so far (the byte-level core every party speaks):
-  BER-TLV codec, ISO 7816-4 APDUs and status words, AES-CMAC (RFC 4493),
-  GlobalPlatform SCP03 (Amendment D v1.1.1): host side and card side, every security level.
+Built so far:
+  the byte-level core: BER-TLV, ISO 7816-4 APDUs and status words, AES-CMAC (RFC 4493),
+    GlobalPlatform SCP03 (Amendment D v1.1.1), host side and card side, every security level;
+  the JPKI certification service: signature and user-authentication CAs with key generations,
+    card and phone issuance with linkage, revocation, suspension and cascade, CRL and OCSP,
+    on SQLite or PostgreSQL, with a hash-chained audit log.
 
+Run the system:   jpki-mobile start        (creates ./.jpki-mobile on first use)
 Try:
   jpki-mobile tlv dump 6F108408A000000151000000A5049F6501FF
   jpki-mobile apdu parse 8050300008B13E5F938FC108C400
