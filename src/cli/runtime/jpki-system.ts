@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createHttpServer, close, listen } from '../../services/http/index.js';
 import { databaseConfig, loadConfig, readSecret, type HomeConfig } from '../../services/home/index.js';
 import { jpkiRoutes, jpkiStatusOf } from '../../services/jpki/http.js';
+import { Authority } from '../../services/jpki/authority.js';
 import { JpkiService } from '../../services/jpki/service.js';
 import { openDatabase, type Database } from '../../store/index.js';
 
@@ -12,9 +13,12 @@ export async function openJpki(home: string, options: { onError?: (err: unknown)
   const config = loadConfig(home);
   const db = await openDatabase(databaseConfig(home, config));
   try {
+    const passphrase = readSecret(home, 'ca-passphrase', PASSPHRASE_ENV);
+    // Delegated OCSP responder certificates are short-lived: renew those close to expiry at start.
+    await Authority.renewResponders(db, new Date(), { passphrase });
     const service = await JpkiService.open({
       db,
-      passphrase: readSecret(home, 'ca-passphrase', PASSPHRASE_ENV),
+      passphrase,
       baseUrl: config.publicBaseUrl,
       mode: config.jpki.policyMode,
       crlValidityMs: config.jpki.crlValidityHours * 3_600_000,

@@ -86,6 +86,14 @@ export class CrlPublisher {
     return fresh;
   }
 
+  /**
+   * The schedule: issues every generation's CRL that is out of date or past half its validity, so a
+   * fresh CRL exists before the previous one's nextUpdate even when nobody asks.
+   */
+  async refreshAll(): Promise<void> {
+    for (const g of this.#authority.all()) await this.current(g.hierarchy, g.generation);
+  }
+
   async #issue(hierarchy: Hierarchy, generation: number): Promise<Published> {
     const g = this.#authority.get(hierarchy, generation);
     const thisUpdate = this.#clock();

@@ -106,8 +106,12 @@ export class JpkiService {
     });
     await feed.start();
     const refresh = setInterval(() => void ocsp.refreshStale().catch(onError), 60_000);
-    refresh.unref();
-    service.#timers.push(refresh);
+    // CRLs on schedule: checked every tenth of their validity, re-issued past half of it (and on change).
+    const crlSchedule = setInterval(() => void crl.refreshAll().catch(onError), Math.max(60_000, (options.crlValidityMs ?? 24 * 3_600_000) / 10));
+    for (const t of [refresh, crlSchedule]) {
+      t.unref();
+      service.#timers.push(t);
+    }
     return service;
   }
 
