@@ -4,8 +4,9 @@
 import { join } from 'node:path';
 import { build, ensureDebianPackages, ensureNpmDependencies, root, run } from './setup.mjs';
 
-ensureNpmDependencies();
+// Debian packages first: npm ci builds the PC/SC binding against libpcsclite-dev.
 ensureDebianPackages();
+ensureNpmDependencies();
 
 console.log('test: type check and build (tsc)');
 build();

@@ -5,11 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { JpkiMobileError } from '../errors/index.js';
 import { UsageError, wantsHelp, type CliCommand, type Io } from './command.js';
+import { cardAttachCommand } from './commands/card-attach.js';
+import { cardCommand } from './commands/card.js';
 import { apduCommand, scp03Command, tlvCommand } from './commands/codec.js';
 import { auditCommand, caCommand, initCommand, operatorCommand, startCommand } from './commands/jpki.js';
 import { overviewCommand } from './commands/overview.js';
 
-export const COMMANDS: readonly CliCommand[] = [overviewCommand, initCommand, startCommand, caCommand, operatorCommand, auditCommand, tlvCommand, apduCommand, scp03Command];
+export const COMMANDS: readonly CliCommand[] = [overviewCommand, initCommand, startCommand, caCommand, operatorCommand, auditCommand, cardCommand, cardAttachCommand, tlvCommand, apduCommand, scp03Command];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -43,7 +45,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.out(version() + '\n');
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  // A two-word command ('card attach') is matched before a one-word one ('card').
+  const sub = COMMANDS.find((c) => c.name === `${name} ${args[0]}`);
+  if (sub) args.shift();
+  const command = sub ?? COMMANDS.find((c) => c.name === name);
   if (!command) {
     io.err(`jpki-mobile: unknown command '${name}'\n\n${mainUsage()}`);
     return 2;

@@ -25,7 +25,9 @@ Built so far:
     GlobalPlatform SCP03 (Amendment D v1.1.1), host side and card side, every security level;
   the JPKI certification service: signature and user-authentication CAs with key generations,
     card and phone issuance with linkage, revocation, suspension and cascade, CRL and OCSP,
-    on SQLite or PostgreSQL, with a hash-chained audit log.
+    on SQLite or PostgreSQL, with a hash-chained audit log;
+  the Individual Number Card: the JPKI-AP byte for byte (OpenSC reads it), PIN and password with
+    tear-proof retry counters, life at the municipal office, the vpcd virtual reader and a PC/SC client.
 
 Run the system:   jpki-mobile start        (creates ./.jpki-mobile on first use)
 Try:
