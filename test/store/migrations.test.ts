@@ -16,7 +16,7 @@ forEachDialect('store: migrations', (ctx) => {
     const second = ctx.track(await openDatabase(config));
     assert.deepEqual(await migrate(second), { applied: [], current: MIGRATIONS.length });
     const rows = await second.query<{ id: number; name: string; applied_at: string }>('SELECT id, name, applied_at FROM schema_migrations');
-    assert.equal(rows.length, 1);
+    assert.equal(rows.length, MIGRATIONS.length);
     assert.match(rows[0]!.applied_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.equal((await second.query('SELECT id FROM operators')).length, 1);
   });
@@ -39,14 +39,15 @@ forEachDialect('store: migrations', (ctx) => {
 
   it('applies pending migrations together or not at all', async () => {
     const db = ctx.track(await openDatabase(await ctx.freshConfig(), { migrate: false }));
-    const broken: Migration = { id: 2, name: 'broken', sqlite: 'CREATE TABLE extra (a INTEGER); SELEKT 1;', postgres: 'CREATE TABLE extra (a INTEGER); SELEKT 1;' };
+    const next = MIGRATIONS.length + 1;
+    const broken: Migration = { id: next, name: 'broken', sqlite: 'CREATE TABLE extra (a INTEGER); SELEKT 1;', postgres: 'CREATE TABLE extra (a INTEGER); SELEKT 1;' };
     await assert.rejects(migrate(db, [...MIGRATIONS, broken]), isStore('ERR_STORE_MIGRATION'));
     // Even the bookkeeping table created in that transaction is gone.
     await assert.rejects(db.query('SELECT id FROM schema_migrations'), isStore('ERR_STORE_QUERY'));
     await assert.rejects(db.query('SELECT count(*) FROM persons'), isStore('ERR_STORE_QUERY'));
-    const good: Migration = { id: 2, name: 'extra', sqlite: 'CREATE TABLE extra (a INTEGER);', postgres: 'CREATE TABLE extra (a INTEGER);' };
-    assert.deepEqual(await migrate(db, [...MIGRATIONS, good]), { applied: [1, 2], current: 2 });
-    // Code that only knows migration 1 now refuses this database.
+    const good: Migration = { id: next, name: 'extra', sqlite: 'CREATE TABLE extra (a INTEGER);', postgres: 'CREATE TABLE extra (a INTEGER);' };
+    assert.deepEqual(await migrate(db, [...MIGRATIONS, good]), { applied: [...MIGRATIONS.map((m) => m.id), next], current: next });
+    // Code that does not know the newest migration now refuses this database.
     await assert.rejects(migrate(db), isStore('ERR_STORE_MIGRATION'));
   });
 

@@ -9,7 +9,9 @@ export const CHUNK_SIZE = 64 * 1024;
 /**
  * The CRL writer's output buffer. Bytes are encoded straight into `buf`; a full buffer is handed to
  * the sink, and its signed part to the signature stream, then replaced by a fresh one, so the sink may
- * keep every chunk it receives and memory stays at one chunk whatever the number of entries.
+ * keep every chunk it receives and memory stays at one chunk whatever the number of entries. With
+ * `reuse`, a sink that returns nothing (it copied the chunk) gets the same buffer back each time: no
+ * garbage per chunk.
  */
 export class ChunkWriter {
   buf = new Uint8Array(CHUNK_SIZE);
@@ -22,6 +24,7 @@ export class ChunkWriter {
   constructor(
     private readonly sink: CrlSink,
     private readonly signature: SignStream,
+    private readonly reuse = false,
   ) {}
 
   /** Makes room for `n` bytes; returns a promise only when an asynchronous sink must be awaited. */
@@ -36,10 +39,11 @@ export class ChunkWriter {
       this.signature.update(chunk.subarray(this.signFrom));
       this.signFrom = 0;
     }
-    this.buf = new Uint8Array(CHUNK_SIZE);
+    const full = this.buf;
     this.flushed += this.pos;
     this.pos = 0;
     const r = this.sink(chunk);
+    this.buf = this.reuse && r === undefined ? full : new Uint8Array(CHUNK_SIZE);
     return r === undefined ? undefined : Promise.resolve(r);
   }
 

@@ -42,9 +42,10 @@ export interface CrlParams {
   readonly signer: Signer;
   /**
    * The revoked certificates, in the order they are to appear. Called twice: once to measure, once to
-   * write; both calls must yield the same entries (`ERR_CRL_ENTRIES_CHANGED` otherwise).
+   * write; both calls must yield the same entries (`ERR_CRL_ENTRIES_CHANGED` otherwise). An async source
+   * may yield them in batches (arrays, e.g. one per database page): one await per batch, not per entry.
    */
-  readonly entries: () => Iterable<CrlEntry> | AsyncIterable<CrlEntry>;
+  readonly entries: () => Iterable<CrlEntry> | AsyncIterable<CrlEntry | readonly CrlEntry[]>;
 }
 
 export interface CrlWriteResult {
@@ -59,8 +60,11 @@ const VERSION_V2 = Uint8Array.of(TAG.INTEGER, 1, 1);
  * Writes a complete, signed CRL v2 to `sink` in chunks of about 64 KiB. The TBSCertList goes to
  * `signer.begin()` as it is produced, so memory does not grow with the number of entries. After a
  * rejection, what the sink received is not a CRL and must be discarded.
+ *
+ * `reuseChunks`: the sink copies each chunk before it returns, so every chunk can be written into the
+ * same buffer (a sink that returns a promise still gets a fresh buffer each time).
  */
-export async function writeCrl(params: CrlParams, sink: CrlSink): Promise<CrlWriteResult> {
+export async function writeCrl(params: CrlParams, sink: CrlSink, options: { readonly reuseChunks?: boolean } = {}): Promise<CrlWriteResult> {
   const head = encodeHead(params);
   const extensions = encodeCrlExtensions(params);
   const signatureLength = rsaSignatureLength(params.signer.publicKeySpki);
@@ -79,7 +83,7 @@ export async function writeCrl(params: CrlParams, sink: CrlSink): Promise<CrlWri
   const total = headerSize(tbsLength) + tbsLength + SHA256_WITH_RSA.length + signatureBits.length + signatureLength;
 
   const stream = params.signer.begin();
-  const w = new ChunkWriter(sink, stream);
+  const w = new ChunkWriter(sink, stream, options.reuseChunks === true);
   await w.put(header(TAG.SEQUENCE, total));
   w.startSigning();
   await w.put(header(TAG.SEQUENCE, tbsLength));
@@ -121,10 +125,23 @@ export async function encodeCrlToBytes(params: CrlParams): Promise<Uint8Array> {
   return concat(...chunks);
 }
 
-/** Runs `step` over a sync or async iterable, awaiting only what `step` returns (a flush to an async sink). */
-async function forEachEntry(entries: Iterable<CrlEntry> | AsyncIterable<CrlEntry>, step: (e: CrlEntry) => Promise<void> | undefined | void): Promise<void> {
+/**
+ * Runs `step` over a sync or async iterable (of entries or of batches of entries), awaiting only what
+ * `step` returns (a flush to an async sink) and the async source itself.
+ */
+async function forEachEntry(entries: Iterable<CrlEntry> | AsyncIterable<CrlEntry | readonly CrlEntry[]>, step: (e: CrlEntry) => Promise<void> | undefined | void): Promise<void> {
   if (Symbol.asyncIterator in entries) {
-    for await (const e of entries) await step(e);
+    for await (const item of entries) {
+      if (!Array.isArray(item)) {
+        const wait = step(item as CrlEntry);
+        if (wait !== undefined) await wait;
+        continue;
+      }
+      for (const e of item as readonly CrlEntry[]) {
+        const wait = step(e);
+        if (wait !== undefined) await wait;
+      }
+    }
     return;
   }
   for (const e of entries) {

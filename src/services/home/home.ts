@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { JpkiMobileError } from '../../errors/index.js';
 import type { DatabaseConfig } from '../../store/index.js';
 
@@ -92,7 +92,8 @@ export function readSecret(home: string, name: string, envVar: string, env: Node
 
 export function writeSecret(home: string, name: string, value: string): string {
   const path = join(home, 'secrets', name);
-  mkdirSync(join(home, 'secrets'), { recursive: true, mode: 0o700 });
+  // A name may have folders of its own (operators/ID.token), owner-only like secrets/ itself.
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   writeOwnerOnly(path, value + '\n');
   return path;
 }

@@ -37,6 +37,25 @@ export interface ServerOptions {
   readonly statusOf: (code: string) => number | undefined;
   /** Where internal errors are reported (never to the client). */
   readonly onError?: (err: unknown, req: { method: string; path: string }) => void;
+  /** Connection timeouts; the defaults suit production (tests use shorter ones). */
+  readonly timeouts?: ServerTimeouts;
+}
+
+/** How long a client may take, in milliseconds. */
+export interface ServerTimeouts {
+  /** To send the request headers, from the start of the request (default 10 s). */
+  readonly headersMs?: number;
+  /** To send the whole request, headers and body (default 15 s). */
+  readonly requestMs?: number;
+  /** Idle between two requests on a keep-alive connection (default 5 s). */
+  readonly keepAliveMs?: number;
+  /** Socket inactivity at any point (default 30 s). */
+  readonly idleMs?: number;
+  /**
+   * How often headersMs and requestMs are checked (default 1 s). Node checks them on this interval
+   * only (its own default is 30 s), so a stalled client is cut off up to this long after its deadline.
+   */
+  readonly checkIntervalMs?: number;
 }
 
 const DEFAULT_MAX_BODY = 64 * 1024;
@@ -49,8 +68,21 @@ function compile(route: Route): CompiledRoute {
   return { ...route, segments: route.pattern.split('/').filter(Boolean) };
 }
 
+/**
+ * The raw path after its first `count` non-empty segments, exactly as sent: empty segments are kept,
+ * since a base64 OCSP GET request may hold "//".
+ */
+function rawRest(rawPath: string, count: number): string {
+  const parts = rawPath.split('/');
+  let seen = 0;
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i] !== '' && seen++ === count) return parts.slice(i).join('/');
+  }
+  return '';
+}
+
 /** `:name` matches one segment; a final `*` matches the rest of the path (one segment or more, as sent). */
-function match(route: CompiledRoute, segments: string[]): Record<string, string> | undefined {
+function match(route: CompiledRoute, segments: string[], rawPath: string): Record<string, string> | undefined {
   const wildcard = route.segments[route.segments.length - 1] === '*';
   const fixed = wildcard ? route.segments.length - 1 : route.segments.length;
   if (wildcard ? segments.length <= fixed : segments.length !== fixed) return undefined;
@@ -61,7 +93,7 @@ function match(route: CompiledRoute, segments: string[]): Record<string, string>
     if (want.startsWith(':')) params[want.slice(1)] = decodeSegment(got);
     else if (want !== got) return undefined;
   }
-  if (wildcard) params['*'] = segments.slice(fixed).join('/');
+  if (wildcard) params['*'] = rawRest(rawPath, fixed);
   return params;
 }
 
@@ -93,8 +125,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    req.on('error', reject);
+    // A body in one chunk (an OCSP request, most JSON) is viewed rather than copied: each chunk is a
+    // buffer of its own, and copying a small one costs more than the rest of an OCSP answer.
+    req.on('end', () => resolve(chunks.length === 1 ? new Uint8Array(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.length) : new Uint8Array(Buffer.concat(chunks))));
+    // The client went away (or was cut off by a timeout) before the end of its body: its fault, not
+    // an internal error, and nobody is left to answer.
+    req.on('error', (err) => reject(new HttpProblem(400, 'ERR_HTTP_BODY_INCOMPLETE', 'the connection closed before the end of the body', { cause: err })));
   });
 }
 
@@ -118,7 +154,8 @@ function problemResponse(p: HttpProblem): Response {
  */
 export function createHttpServer(options: ServerOptions): Server {
   const routes = options.routes.map(compile);
-  const server = createServer(async (req, res) => {
+  const timeouts = options.timeouts ?? {};
+  const server = createServer({ connectionsCheckingInterval: timeouts.checkIntervalMs ?? 1_000 }, async (req, res) => {
     const method = req.method ?? 'GET';
     let url: URL;
     try {
@@ -136,7 +173,7 @@ export function createHttpServer(options: ServerOptions): Server {
     for (const r of routes) {
       let p: Record<string, string> | undefined;
       try {
-        p = match(r, segments);
+        p = match(r, segments, rawPath);
       } catch (err) {
         send(res, problemResponse(toProblem(err, options.statusOf)));
         return;
@@ -180,11 +217,11 @@ export function createHttpServer(options: ServerOptions): Server {
       else res.destroy();
     }
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
-  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = timeouts.headersMs ?? 10_000;
+  server.requestTimeout = timeouts.requestMs ?? 15_000;
+  server.keepAliveTimeout = timeouts.keepAliveMs ?? 5_000;
   server.maxHeadersCount = 64;
-  server.setTimeout(30_000, (socket) => socket.destroy());
+  server.setTimeout(timeouts.idleMs ?? 30_000, (socket) => socket.destroy());
   return server;
 }
 

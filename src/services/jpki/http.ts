@@ -71,6 +71,11 @@ export function jpkiStatusOf(code: string): number | undefined {
   return table[code];
 }
 
+/** An endpoint that takes no parameters in its body: none, or an empty JSON object (a stray member is refused, not ignored). */
+function noMembers(req: Request): void {
+  if (req.body.length > 0) only(object(req.json()), []);
+}
+
 function reasonCode(name: string): number {
   try {
     return reasonByName(name).code;
@@ -211,6 +216,7 @@ export function jpkiRoutes(service: JpkiService): Route[] {
       pattern: '/api/v1/certificates/:serial/hold',
       handler: async (req) => {
         const actor = await operator(req, 'office', 'call-centre', 'admin');
+        noMembers(req);
         await service.revoke(actor, serialOf(req), 6);
         return json(200, { held: [serialOf(req)] });
       },
@@ -220,6 +226,7 @@ export function jpkiRoutes(service: JpkiService): Route[] {
       pattern: '/api/v1/certificates/:serial/release',
       handler: async (req) => {
         const actor = await operator(req, 'office', 'call-centre', 'admin');
+        noMembers(req);
         await service.release(actor, serialOf(req));
         return json(200, { released: [serialOf(req)] });
       },

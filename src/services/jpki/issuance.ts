@@ -1,10 +1,13 @@
 import { randomUUID, verify } from 'node:crypto';
 import {
+  buildTbsCertificate,
   cardCertificateValidity,
   checkRsa2048,
   endEntitySubject,
   issueCertificate,
   issuerAltNameDn,
+  lintCertificate,
+  LintError,
   parseCertificate,
   phoneCertificateValidity,
   randomSerial,
@@ -12,6 +15,7 @@ import {
   type BasicFour,
   type Dn,
   type IsoDate,
+  type IssueRequest,
   type ParsedCertificate,
   type ProfileName,
 } from '../../pki/x509/index.js';
@@ -30,6 +34,7 @@ import {
   insertCard,
   insertCertificate,
   insertPerson,
+  nonceUsed,
   type CertificateRow,
   type Hierarchy,
   type PersonRow,
@@ -60,42 +65,55 @@ function toBasicFour(p: PersonRow): BasicFour {
   };
 }
 
-function buildEndEntity(
+/** A to-be-signed end-entity certificate that passed the lint, and how to sign it. */
+interface PreparedEndEntity {
+  readonly request: IssueRequest;
+}
+
+/**
+ * Builds and lints one end-entity certificate without signing it. Every certificate of an issuance is
+ * prepared first and only then signed (`signEndEntity`), so a refusal of the second one leaves no
+ * signed first one behind: nothing is signed unless everything passes.
+ */
+function prepareEndEntity(
   ctx: JpkiContext,
   g: CaGeneration,
   profile: ProfileName,
   params: { spki: Uint8Array; person: BasicFour; notBefore: Date; notAfter: Date; cardExpiry?: IsoDate; cardCertificateNotAfter?: Date },
-): { der: Uint8Array; parsed: ParsedCertificate; subject: Dn } {
+): PreparedEndEntity {
   const urls = urlsOf(ctx, g);
   const subject = endEntitySubject(g.hierarchy, issuanceId(ctx.random), params.person.address);
-  const der = issueCertificate({
-    profile,
-    signer: g.signer,
-    lintContext: {
-      mode: ctx.mode,
-      issuer: g.issuer,
-      naming: ctx.naming,
-      urls,
-      ...(params.cardExpiry ? { holder: { birthDate: params.person.birthDate, cardExpiry: params.cardExpiry } } : {}),
-      ...(params.cardCertificateNotAfter ? { cardCertificateNotAfter: params.cardCertificateNotAfter } : {}),
-    },
-    tbsParams: {
-      serialNumber: randomSerial(ctx.random),
-      issuer: g.issuer.subject,
-      subject,
-      notBefore: params.notBefore,
-      notAfter: params.notAfter,
-      subjectPublicKeyInfo: params.spki,
-      authorityKeyIdentifier: g.issuer.keyIdentifier,
-      mode: ctx.mode,
-      ...(g.hierarchy === 'sign' ? { basicFour: params.person } : {}),
-      issuerAltName: issuerAltName(ctx),
-      cpsUri: urls.cps,
-      crlUri: urls.crl,
-      ocspUri: urls.ocsp,
-    },
+  const lintContext = {
+    mode: ctx.mode,
+    issuer: g.issuer,
+    naming: ctx.naming,
+    urls,
+    ...(params.cardExpiry ? { holder: { birthDate: params.person.birthDate, cardExpiry: params.cardExpiry } } : {}),
+    ...(params.cardCertificateNotAfter ? { cardCertificateNotAfter: params.cardCertificateNotAfter } : {}),
+  };
+  const tbs = buildTbsCertificate(profile, {
+    serialNumber: randomSerial(ctx.random),
+    issuer: g.issuer.subject,
+    subject,
+    notBefore: params.notBefore,
+    notAfter: params.notAfter,
+    subjectPublicKeyInfo: params.spki,
+    authorityKeyIdentifier: g.issuer.keyIdentifier,
+    mode: ctx.mode,
+    ...(g.hierarchy === 'sign' ? { basicFour: params.person } : {}),
+    issuerAltName: issuerAltName(ctx),
+    cpsUri: urls.cps,
+    crlUri: urls.crl,
+    ocspUri: urls.ocsp,
   });
-  return { der, parsed: parseCertificate(der), subject };
+  const issues = lintCertificate(tbs, profile, lintContext);
+  if (issues.length > 0) throw new LintError(issues);
+  return { request: { profile, signer: g.signer, lintContext, tbs } };
+}
+
+function signEndEntity(prepared: PreparedEndEntity): { der: Uint8Array; parsed: ParsedCertificate } {
+  const der = issueCertificate(prepared.request);
+  return { der, parsed: parseCertificate(der) };
 }
 
 function issuerAltName(ctx: JpkiContext): Dn {
@@ -160,8 +178,10 @@ export async function issueCardCertificates(ctx: JpkiContext, actor: Actor, req:
   const authCa = ctx.authority.active('auth');
   const authValidity = cardCertificateValidity({ issuedAt: now, birthDate: person.birthDate, cardExpiry: req.cardExpiry });
   const signValidity = cardCertificateValidity({ issuedAt: now, birthDate: person.birthDate, cardExpiry: req.cardExpiry, notAfterCap: authValidity.notAfter });
-  const auth = buildEndEntity(ctx, authCa, 'card-auth', { spki: req.authPublicKey, person, ...authValidity, cardExpiry: req.cardExpiry });
-  const sign = buildEndEntity(ctx, signCa, 'card-sign', { spki: req.signPublicKey, person, ...signValidity, cardExpiry: req.cardExpiry });
+  const authTbs = prepareEndEntity(ctx, authCa, 'card-auth', { spki: req.authPublicKey, person, ...authValidity, cardExpiry: req.cardExpiry });
+  const signTbs = prepareEndEntity(ctx, signCa, 'card-sign', { spki: req.signPublicKey, person, ...signValidity, cardExpiry: req.cardExpiry });
+  const auth = signEndEntity(authTbs);
+  const sign = signEndEntity(signTbs);
 
   const personId = req.personId ?? randomUUID();
   const cardId = randomUUID();
@@ -279,6 +299,8 @@ export async function issuePhoneCertificates(ctx: JpkiContext, actor: Actor, req
   if (!ok) throw new JpkiServiceError('ERR_JPKI_CARD_SIGNATURE', "the application's signature does not verify with the card certificate");
   const application = parsePhoneIssuanceApplication(req.application);
   assertFresh(application.time, now);
+  // Refused before anything is signed; the transaction below checks again and records the nonce.
+  if (await nonceUsed(ctx.db, application.nonce)) throw new JpkiServiceError('ERR_JPKI_APPLICATION_REPLAYED', 'this application was used before');
   checkRsa2048(application.signPublicKey);
   checkRsa2048(application.authPublicKey);
   const personRecord = await getPerson(ctx.db, cardRecord.person_id);
@@ -289,8 +311,10 @@ export async function issuePhoneCertificates(ctx: JpkiContext, actor: Actor, req
   const authCa = ctx.authority.active('auth');
   const validity = phoneCertificateValidity({ issuedAt: now, cardCertificateNotAfter: card.notAfter });
   const common = { person, ...validity, cardCertificateNotAfter: card.notAfter };
-  const sign = buildEndEntity(ctx, signCa, 'phone-sign', { spki: application.signPublicKey, ...common });
-  const auth = buildEndEntity(ctx, authCa, 'phone-auth', { spki: application.authPublicKey, ...common });
+  const signTbs = prepareEndEntity(ctx, signCa, 'phone-sign', { spki: application.signPublicKey, ...common });
+  const authTbs = prepareEndEntity(ctx, authCa, 'phone-auth', { spki: application.authPublicKey, ...common });
+  const sign = signEndEntity(signTbs);
+  const auth = signEndEntity(authTbs);
 
   const superseded: string[] = [];
   const changed = await ctx.db.transaction(async (tx) => {

@@ -1,4 +1,4 @@
-import { fromHex, toHex } from '../../bytes/index.js';
+import { bytesEqual, fromHex, toHex } from '../../bytes/index.js';
 import {
   certIdKey,
   issuerHashes,
@@ -50,7 +50,15 @@ export class OcspResponder {
   readonly #onError: (err: unknown) => void;
   readonly #cache = new Map<string, Cached>();
   readonly #keysBySerial = new Map<string, Set<string>>();
-  readonly #issuers = new Map<string, CaGeneration>();
+  /** Each generation's issuer hashes, per hash algorithm: compared as bytes (a few entries, on every request). */
+  readonly #issuers: { readonly alg: string; readonly nameHash: Uint8Array; readonly keyHash: Uint8Array; readonly g: CaGeneration }[] = [];
+  /**
+   * Status reads in flight, by serial. A read that began before a change committed may deliver its
+   * row after that change's `invalidate` ran; `invalidate` marks such reads stale, and a stale answer
+   * is served (it was true when read) but not kept, so the cache never holds a status older than the
+   * last invalidation.
+   */
+  readonly #reads = new Map<string, Set<{ stale: boolean }>>();
 
   constructor(options: OcspResponderOptions) {
     this.#db = options.db;
@@ -62,7 +70,7 @@ export class OcspResponder {
     for (const g of this.#authority.all()) {
       for (const alg of ['sha1', 'sha256'] as const) {
         const h = issuerHashes(g.certificate, alg);
-        this.#issuers.set(`${alg}:${toHex(h.issuerNameHash)}:${toHex(h.issuerKeyHash)}`, g);
+        this.#issuers.push({ alg, nameHash: h.issuerNameHash, keyHash: h.issuerKeyHash, g });
       }
     }
   }
@@ -82,11 +90,14 @@ export class OcspResponder {
     try {
       const now = this.#clock();
       if (request.requests.length === 1 && request.nonce === undefined) {
-        const hit = this.#cache.get(certIdKey(request.requests[0]!));
-        if (hit && hit.staleAt > now.getTime()) {
+        // The key is built once: it is the hot path of the responder (bench/ocsp.ts).
+        const key = certIdKey(request.requests[0]!);
+        const hit = this.#cache.get(key);
+        // A cached answer is served only through a URL of its own hierarchy (else: unauthorized, below).
+        if (hit && hit.staleAt > now.getTime() && (hierarchy === undefined || this.#issuerOf(request.requests[0]!)?.hierarchy === hierarchy)) {
           // LRU: move to the end.
-          this.#cache.delete(certIdKey(request.requests[0]!));
-          this.#cache.set(certIdKey(request.requests[0]!), hit);
+          this.#cache.delete(key);
+          this.#cache.set(key, hit);
           return hit.der;
         }
       }
@@ -96,11 +107,21 @@ export class OcspResponder {
         return ocspErrorResponse('unauthorized');
       }
       const singles: OcspSingleResponse[] = [];
-      for (const id of request.requests) singles.push({ certId: id, status: await this.#status(g, id), thisUpdate: now, nextUpdate: new Date(now.getTime() + this.#validityMs) });
+      const cacheable = request.requests.length === 1 && request.nonce === undefined;
+      const serial = toHex(request.requests[0]!.serialNumber);
+      const read = cacheable ? this.#beginRead(serial) : undefined;
+      try {
+        for (const id of request.requests) singles.push({ certId: id, status: await this.#status(g, id), thisUpdate: now, nextUpdate: new Date(now.getTime() + this.#validityMs) });
+      } finally {
+        if (read) this.#endRead(serial, read);
+      }
       const common = { responderCertificate: g.responderCertificate, responderKeyHash: g.responderKeyHash, producedAt: now, signer: g.responderSigner };
-      if (singles.length === 1 && request.nonce === undefined) {
+      if (cacheable) {
         const presigned = presignOcspResponse({ ...common, response: singles[0]! });
-        this.#store(presigned.key, toHex(request.requests[0]!.serialNumber), presigned.der, now.getTime());
+        // Only answers about certificates this CA issued are kept: anyone can ask about any number of
+        // made-up serials, and keeping those answers would let them fill the cache (and evict the
+        // answers that matter). An unknown serial is signed on every request.
+        if (singles[0]!.status.kind !== 'unknown' && !read!.stale) this.#store(presigned.key, serial, presigned.der, now.getTime());
         return presigned.der;
       }
       return buildOcspResponse({ ...common, responses: singles, ...(request.nonce ? { nonce: request.nonce } : {}) });
@@ -110,8 +131,23 @@ export class OcspResponder {
     }
   }
 
+  #beginRead(serial: string): { stale: boolean } {
+    const read = { stale: false };
+    let reads = this.#reads.get(serial);
+    if (!reads) this.#reads.set(serial, (reads = new Set()));
+    reads.add(read);
+    return read;
+  }
+
+  #endRead(serial: string, read: { stale: boolean }): void {
+    const reads = this.#reads.get(serial);
+    reads?.delete(read);
+    if (reads?.size === 0) this.#reads.delete(serial);
+  }
+
   #issuerOf(id: CertId): CaGeneration | undefined {
-    return this.#issuers.get(`${id.hashAlgorithm}:${toHex(id.issuerNameHash)}:${toHex(id.issuerKeyHash)}`);
+    for (const e of this.#issuers) if (e.alg === id.hashAlgorithm && bytesEqual(e.keyHash, id.issuerKeyHash) && bytesEqual(e.nameHash, id.issuerNameHash)) return e.g;
+    return undefined;
   }
 
   async #status(g: CaGeneration, id: CertId): Promise<OcspCertStatus> {
@@ -135,7 +171,9 @@ export class OcspResponder {
     while (this.#cache.size > this.#maxEntries) {
       const [oldest, entry] = this.#cache.entries().next().value as [string, Cached];
       this.#cache.delete(oldest);
-      this.#keysBySerial.get(entry.serial)?.delete(oldest);
+      const keys = this.#keysBySerial.get(entry.serial);
+      keys?.delete(oldest);
+      if (keys?.size === 0) this.#keysBySerial.delete(entry.serial);
     }
   }
 
@@ -146,6 +184,7 @@ export class OcspResponder {
   async invalidate(serials: readonly string[]): Promise<void> {
     const resign: string[] = [];
     for (const serial of serials) {
+      for (const read of this.#reads.get(serial) ?? []) read.stale = true;
       const keys = this.#keysBySerial.get(serial);
       if (!keys) continue;
       for (const key of keys) {
@@ -183,12 +222,21 @@ export class OcspResponder {
       const g = this.#issuerOf(id);
       if (!g) return;
       const now = this.#clock();
+      const read = this.#beginRead(serialHex);
+      let status: OcspCertStatus;
+      try {
+        status = await this.#status(g, id);
+      } finally {
+        this.#endRead(serialHex, read);
+      }
+      // Superseded by a later invalidation while reading: that one signs the newer status.
+      if (read.stale) return;
       const presigned = presignOcspResponse({
         responderCertificate: g.responderCertificate,
         responderKeyHash: g.responderKeyHash,
         producedAt: now,
         signer: g.responderSigner,
-        response: { certId: id, status: await this.#status(g, id), thisUpdate: now, nextUpdate: new Date(now.getTime() + this.#validityMs) },
+        response: { certId: id, status, thisUpdate: now, nextUpdate: new Date(now.getTime() + this.#validityMs) },
       });
       this.#store(presigned.key, serialHex, presigned.der, now.getTime());
     } catch (err) {

@@ -183,6 +183,11 @@ export async function operatorByTokenHash(q: Queryable, tokenHash: string): Prom
   return (await q.query<{ id: string; role: string; disabled_at: string | null }>('SELECT id, role, disabled_at FROM operators WHERE token_hash = $1', [tokenHash]))[0];
 }
 
+/** True when a nonce was used before (a read-only early check; `consumeNonce` decides, in the transaction). */
+export async function nonceUsed(q: Queryable, nonce: string): Promise<boolean> {
+  return (await q.query('SELECT nonce FROM used_nonces WHERE nonce = $1', [nonce])).length > 0;
+}
+
 /** Records a single-use nonce; false when it was used before (a replayed request). */
 export async function consumeNonce(q: Queryable, nonce: string, purpose: string, at: Date): Promise<boolean> {
   const rows = await q.query('SELECT nonce FROM used_nonces WHERE nonce = $1', [nonce]);

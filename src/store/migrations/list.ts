@@ -1,5 +1,6 @@
 import { migration001 } from './001-jpki.js';
+import { migration002 } from './002-crl-index.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, in order. Append only: a released migration is never edited or removed. */
-export const MIGRATIONS: readonly Migration[] = [migration001];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
