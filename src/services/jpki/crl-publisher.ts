@@ -21,7 +21,7 @@ export interface CrlPublisherOptions {
   readonly catchUp?: () => Promise<void>;
 }
 
-const PAGE = 10_000;
+const PAGE = 5_000;
 
 /**
  * A stored serial (upper-case hex of the content octets; the schema allows only hex digits) as bytes.
