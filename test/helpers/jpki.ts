@@ -74,12 +74,21 @@ export async function startJpki(options: HarnessOptions = {}): Promise<JpkiHarne
     callCentre: await createOperator(db, 'callcentre-1', 'call-centre', now),
     spTsm: await createOperator(db, 'sp-tsm', 'sp-tsm', now),
   };
+  return serveJpki({ db, passphrase, tokens, dir, ...(options.clock ? { clock: options.clock } : {}), pollMs: options.pollMs ?? 100 });
+}
+
+/**
+ * Runs the service over an initialised database on a free port and wraps it as a harness (startJpki
+ * after initialising; a restart reuses it on the same database with the same passphrase and tokens).
+ */
+export async function serveJpki(p: { db: Database; passphrase: string; tokens: JpkiHarness['tokens']; dir: string; clock?: () => Date; pollMs?: number }): Promise<JpkiHarness> {
+  const { db, passphrase, tokens, dir } = p;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const service = await JpkiService.open({ db, passphrase, baseUrl: url, ...(options.clock ? { clock: options.clock } : {}), pollMs: options.pollMs ?? 100 });
+  const service = await JpkiService.open({ db, passphrase, baseUrl: url, ...(p.clock ? { clock: p.clock } : {}), pollMs: p.pollMs ?? 100 });
   const server: Server = createHttpServer({ routes: jpkiRoutes(service), statusOf: jpkiStatusOf });
   await listen(server, port);
-  const harness: JpkiHarness = {
+  return {
     url,
     port,
     db,
@@ -124,7 +133,6 @@ export async function startJpki(options: HarnessOptions = {}): Promise<JpkiHarne
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  return harness;
 }
 
 export function rsaKey(): KeyObject {
