@@ -37,7 +37,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined) return overviewCommand.run([], io);
   if (name === '--help' || name === '-h' || name === 'help') {
-    const target = COMMANDS.find((c) => c.name === args[0]);
+    const target = COMMANDS.find((c) => c.name === `${args[0]} ${args[1]}`) ?? COMMANDS.find((c) => c.name === args[0]);
     io.out(target ? target.usage : mainUsage());
     return 0;
   }

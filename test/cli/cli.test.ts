@@ -24,9 +24,11 @@ describe('jpki-mobile command-line tool', () => {
 
   it('gives every command its own --help', () => {
     for (const c of COMMANDS) {
-      const r = cli(c.name, '--help');
+      const r = cli(...c.name.split(' '), '--help');
       assert.equal(r.status, 0, c.name);
       assert.match(r.stdout, /^Usage: jpki-mobile /, c.name);
+      // 'jpki-mobile help NAME' gives the same page, for two-word commands too.
+      assert.equal(cli('help', ...c.name.split(' ')).stdout, r.stdout, c.name);
     }
   });
 
