@@ -213,8 +213,11 @@ ${HOME_HELP}
     const db = await openDatabase(databaseConfig(home, config));
     try {
       const id = required(values.id, 'id');
-      const token = await createOperator(db, id, role as OperatorRole, new Date());
-      io.out(`operator ${id} (${role}); token in ${writeSecret(home, join('operators', `${id}.token`), token)}\n`);
+      let path = '';
+      await createOperator(db, id, role as OperatorRole, new Date(), (token) => {
+        path = writeSecret(home, join('operators', `${id}.token`), token);
+      });
+      io.out(`operator ${id} (${role}); token in ${path}\n`);
     } finally {
       await db.close();
     }

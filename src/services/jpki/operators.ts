@@ -10,13 +10,20 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-export async function createOperator(db: Database, id: string, role: OperatorRole, now: Date): Promise<string> {
+/**
+ * Creates an operator and returns its token. `keepToken`, when given, runs inside the transaction once
+ * the operator's row is written and before it commits (the CLI writes the token file there): a failure
+ * there creates no operator, and a crash after it leaves at most a token file for an operator that does
+ * not exist, which the next `operator add` of that id replaces. An existing id never gets its file touched.
+ */
+export async function createOperator(db: Database, id: string, role: OperatorRole, now: Date, keepToken?: (token: string) => void | Promise<void>): Promise<string> {
   if (!OPERATOR_ROLES.includes(role)) throw new JpkiServiceError('ERR_JPKI_REQUEST', `role must be one of ${OPERATOR_ROLES.join(', ')}`);
   if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(id)) throw new JpkiServiceError('ERR_JPKI_REQUEST', 'an operator id is 1-64 of a-z 0-9 . _ -');
   const token = `jpki_${role.replace('-', '')}_${randomBytes(24).toString('base64url')}`;
   await db.transaction(async (tx) => {
     await insertOperator(tx, { id, role, tokenHash: tokenHash(token), at: now });
     await appendAudit(tx, { at: now, actor: 'system:operators', action: 'operator-created', subject: id, payload: { id, role } });
+    await keepToken?.(token);
   });
   return token;
 }

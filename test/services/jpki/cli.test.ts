@@ -85,6 +85,12 @@ forEachDialect('jpki-mobile CLI for the certification service', (ctx) => {
     assert.equal(mode(join(home, 'secrets', 'operators')), 0o700);
     assert.ok(!office.stdout.includes(secret('operators/office-1.token')));
     assert.equal(bad.code, 2);
+    // The token file is written inside the operator's transaction: adding an existing id fails and
+    // leaves the existing operator's token file as it was.
+    const token = secret('operators/office-1.token');
+    const again = await cli(['operator', 'add', '--home', home, '--id', 'office-1', '--role', 'office']);
+    assert.equal(again.code, 1, again.stderr);
+    assert.equal(secret('operators/office-1.token'), token);
   });
 
   it('start serves the home on the port, with the CA certificates that ca export writes', async () => {
