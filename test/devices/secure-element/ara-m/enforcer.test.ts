@@ -188,6 +188,13 @@ describe('ACE: merge of identical REF-DOs (step 1) and missing attributes (step 
     assert.equal(merged({ ...NEVER, nfc: 'always' }, NEVER).nfcAllowed, true);
   });
 
+  it('keeps one merged entry per REF-DO', () => {
+    const cache = new AccessRuleCache([r(ref, ALWAYS), r(ref, { nfc: 'never' }), r({ aid: ALL, hash: NONE }, NEVER)]);
+    assert.equal(cache.size, 2);
+    assert.deepEqual(cache.lookup(ref), { access: 'denied', apdu: 'allowed', filters: [], nfc: 'denied' });
+    assert.equal(cache.lookup({ aid: aid(AID_Z), hash: NONE }), undefined);
+  });
+
   it('a rule without APDU-AR-DO makes the merged access DENIED: the channel may open, no APDU passes ([AOSP-SE] checkCommand)', () => {
     const d = merged(ALWAYS, { nfc: 'always' });
     assert.deepEqual([d.channelAllowed, d.access.access, d.apduAllowed(fromHex('00B0000000')), d.nfcAllowed], [true, 'denied', false, true]);

@@ -38,7 +38,7 @@ export class AccessRuleCache {
 
   /** The merged channel access for one REF-DO (undefined when no rule has it). */
   lookup(ref: RefDo): ChannelAccess | undefined {
-    return ref.aid === undefined ? undefined : this.#index.get(ref.aid, ref.hash);
+    return this.#index.getRef(ref);
   }
 
   /**

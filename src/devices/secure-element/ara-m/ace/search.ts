@@ -61,6 +61,11 @@ export class RuleIndex<T> {
     return this.#byRef.get(refDoKey({ aid, hash }));
   }
 
+  /** The entry for exactly this REF-DO (package name included). */
+  getRef(ref: RefDo): T | undefined {
+    return this.#byRef.get(refDoKey(ref));
+  }
+
   hasSpecificHash(aid: AidRef): boolean {
     return this.#aidsWithHash.has(aidRefKey(aid));
   }
