@@ -139,6 +139,23 @@ describe('ARA-M: STORE DATA in the owner\'s secure channel', () => {
     assert.equal((await se.transmit(getData(0xff60))).sw, 0x6985);
   });
 
+  it('continues a long [Specific] answer with [Next], and treats an absent Le as 00', async () => {
+    const tsm = new Tsm(se);
+    await tsm.open(0x01);
+    const filters = Array.from({ length: 40 }, (_, i) => ({ header: Uint8Array.of(0x80, i, 0, 0), mask: fromHex('FFFFFFFF') }));
+    const big: RefArDo = { ref: { aid: { kind: 'aid', aid: AID_A }, hash: H1 }, ar: { apdu: { kind: 'filters', filters }, nfc: 'never' } };
+    assert.equal((await tsm.send(storeData(store(big)))).sw, 0x9000);
+    await se.transmit(selectAraM());
+    const query = fromHex('E12B4F07A0000000041010C120' + toHex(H1));
+    const first = await se.transmit(getData(0xff50, query));
+    assert.deepEqual([first.sw, first.data.length], [0x9000, 256]);
+    const next = await se.transmit(getData(0xff60));
+    const answer = concat(first.data, next.data);
+    assert.equal(toHex(answer), 'FF5082014BE3820147D0820140' + filters.map((f) => toHex(f.header) + 'FFFFFFFF').join('') + 'D10100');
+    const noLe = await se.transmit(command(0x80, 0xca, 0xdf, 0x20));
+    assert.deepEqual([noLe.sw, noLe.data.length], [0x9000, 11]);
+  });
+
   it('[Next] after the rules changed answers 6984 (read again)', async () => {
     const tsm = new Tsm(se, 0);
     await tsm.open(0x01);
