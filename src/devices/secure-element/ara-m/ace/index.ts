@@ -1,0 +1,22 @@
+// The Access Control Enforcer of the phone (GP SEAC as Android runs it; digest gp-scp03.md 4.4): the
+// rule cache with merge, the A/B/C/D search, resolution, the per-APDU check, application identity by
+// certificate hashes, and the reading of the rules from the ARA-M. Pure: the phone supplies the
+// channel to the ARA-M. Importing this folder does not pull in the ARA-M applet.
+export { AceError, type AceErrorCode } from './errors.js';
+export { channelAccessOf, mergeChannelAccess, resolveMissing, DENY_ALL, type Access, type ChannelAccess } from './channel-access.js';
+export { aidRefFor, RuleIndex, type SearchStep, type SearchResult } from './search.js';
+export { decisionOf, filterMatches, type AccessDecision, type DecisionBasis } from './decision.js';
+export { AccessRuleCache } from './rule-cache.js';
+export { appCertificateHashes } from './app-identity.js';
+export {
+  readRefreshTag,
+  readAllRules,
+  AllRulesAssembler,
+  GET_ALL,
+  GET_NEXT,
+  GET_REFRESH_TAG,
+  MAX_ALL_RULES,
+  type ApduSender,
+} from './ara-reader.js';
+export { AccessControlEnforcer, type EnforcerState, type RefreshResult } from './enforcer.js';
+export { omapiTransmitRefusal, type TransmitRefusal } from './omapi-transmit.js';

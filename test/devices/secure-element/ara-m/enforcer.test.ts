@@ -1,0 +1,346 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { command, type CommandApdu, type ResponseApdu } from '../../../../src/apdu/index.js';
+import { concat, fromHex, toHex } from '../../../../src/bytes/index.js';
+import {
+  AccessControlEnforcer,
+  AccessRuleCache,
+  AceError,
+  AllRulesAssembler,
+  appCertificateHashes,
+  decodeAllRulesResponse,
+  encodeStoreCommand,
+  omapiTransmitRefusal,
+  readAllRules,
+  type AceErrorCode,
+  type ApduSender,
+  type ArDo,
+  type RefArDo,
+  type RefDo,
+} from '../../../../src/devices/secure-element/ara-m/index.js';
+import * as ace from '../../../../src/devices/secure-element/ara-m/ace/index.js';
+import { vectorJson } from '../../../helpers/vectors.js';
+import { selectAraM, storeData, TestElement, Tsm } from './harness.js';
+
+const V = vectorJson<{ getAllResponse: string }>('ara-m-gp-omapi.json');
+const EXAMPLE = decodeAllRulesResponse(fromHex(V.getAllResponse)).rules;
+
+/** Stand-ins for DER signing certificates: the enforcer only hashes their bytes. */
+const CERT1 = fromHex('3082000101');
+const CERT2 = fromHex('3082000202');
+const CERT3 = fromHex('3082000303');
+const sha1 = (b: Uint8Array) => new Uint8Array(createHash('sha1').update(b).digest());
+const sha256 = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
+
+const AID_X = fromHex('A0000000041010');
+const AID_Y = fromHex('A0000000031010');
+const AID_Z = fromHex('A0000000051010');
+const NONE = new Uint8Array(0);
+const aid = (a: Uint8Array): RefDo['aid'] => ({ kind: 'aid', aid: a });
+const ALL: RefDo['aid'] = { kind: 'all' };
+const r = (ref: RefDo, ar: ArDo): RefArDo => ({ ref, ar });
+const ALWAYS: ArDo = { apdu: { kind: 'always' } };
+const NEVER: ArDo = { apdu: { kind: 'never' } };
+const filter = (header: string, mask: string): ArDo => ({ apdu: { kind: 'filters', filters: [{ header: fromHex(header), mask: fromHex(mask) }] } });
+
+function decide(rules: readonly RefArDo[], target: Uint8Array | null, certs: Uint8Array[]) {
+  return new AccessRuleCache(rules).decide(target, appCertificateHashes(certs));
+}
+
+function aceCode(fn: () => unknown): AceErrorCode | string {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof AceError ? err.code : `not an AceError: ${String(err)}`;
+  }
+  return 'no error';
+}
+
+describe('ACE: application identity (step 2)', () => {
+  it('gives SHA-1 then SHA-256 of each certificate, in order, and needs a certificate', () => {
+    const hashes = appCertificateHashes([CERT1, CERT2]);
+    assert.deepEqual(hashes.map(toHex), [sha1(CERT1), sha256(CERT1), sha1(CERT2), sha256(CERT2)].map(toHex));
+    assert.equal(aceCode(() => appCertificateHashes([])), 'ERR_ACE_NO_CERTIFICATES');
+  });
+});
+
+describe('ACE: GlobalPlatform\'s example rules', () => {
+  it('denies the AID with APDU NEVER / NFC NEVER to every application (step B)', () => {
+    const d = decide(EXAMPLE, fromHex('A000000600010001EE05FE'), [CERT1]);
+    assert.deepEqual([d.basis, d.channelAllowed, d.nfcAllowed, d.apduAllowed(fromHex('00A4040000'))], ['B', false, false, false]);
+  });
+
+  it('opens the AID with 12 filters and checks every APDU against them (steps B, 4, 5)', () => {
+    const d = decide(EXAMPLE, fromHex('A000000600010001EE0501'), [CERT2]);
+    assert.deepEqual([d.basis, d.channelAllowed, d.nfcAllowed], ['B', true, false]);
+    const table: [string, boolean][] = [
+      ['00100100', true],
+      ['0F100200', true], // CLA low nibble masked off (F0)
+      ['10100100', false], // CLA high nibble kept
+      ['00300000', true],
+      ['00400000', true],
+      ['00500000', true], // 00400000/F0EFFFFF and 00500000/F0FFFFFF
+      ['00550000', true],
+      ['00A40400', true], // P1 04 AND FB = 00
+      ['00A40800', false],
+      ['00700000', true],
+      ['0070801F', true], // 007000 00 / F0FF7FE0: P1 b8 and P2 b5..b1 free
+      ['00700020', false],
+      ['00600000', true],
+      ['006A0000', true], // INS 6x: F0F0FFFF
+      ['00900000', true],
+      ['00200000', false],
+      ['FF300000', true], // a filter allows it; OMAPI refuses CLA FF before the enforcer (see below)
+      ['001001', false], // shorter than a header
+    ];
+    for (const [hex, allowed] of table) assert.equal(d.apduAllowed(fromHex(hex.length === 8 ? hex + '00' : hex)), allowed, hex);
+  });
+
+  it('grants everything else through the all/all rule (step D), the default application included', () => {
+    for (const target of [AID_X, null, new Uint8Array(5)]) {
+      const d = decide(EXAMPLE, target, [CERT3]);
+      assert.deepEqual([d.basis, d.channelAllowed, d.nfcAllowed, d.apduAllowed(fromHex('80CA9F7F00'))], ['D', true, true, true]);
+    }
+  });
+});
+
+describe('ACE: the search A, B, C, D and specific beats generic (step 3)', () => {
+  const rules = [
+    r({ aid: aid(AID_X), hash: sha256(CERT1) }, ALWAYS),
+    r({ aid: aid(AID_Y), hash: NONE }, { ...ALWAYS, nfc: 'never' }),
+    r({ aid: ALL, hash: sha1(CERT2) }, filter('00B00000', 'FFFF0000')),
+  ];
+  const cases: [string, Uint8Array, Uint8Array[], string, boolean, boolean][] = [
+    ['A: the app\'s own rule', AID_X, [CERT1], 'A', true, true],
+    ['A: found by the second certificate', AID_X, [CERT3, CERT1], 'A', true, true],
+    ['A-conflict: another app holds the AID', AID_X, [CERT2], 'A-conflict', false, false],
+    ['B: the AID for all apps', AID_Y, [CERT1], 'B', true, false],
+    ['C: the app on all AIDs', AID_Z, [CERT2], 'C', true, true],
+    ['C-conflict: another app holds all AIDs', AID_Z, [CERT1], 'C-conflict', false, false],
+  ];
+  for (const [name, target, certs, basis, channel, nfc] of cases) {
+    it(name, () => {
+      const d = decide(rules, target, certs);
+      assert.deepEqual([d.basis, d.channelAllowed, d.nfcAllowed], [basis, channel, nfc]);
+    });
+  }
+
+  it('C decides APDUs by its filter; A-conflict wins over a B rule for the same AID', () => {
+    const c = decide(rules, AID_Z, [CERT2]);
+    assert.deepEqual([c.apduAllowed(fromHex('00B0000010')), c.apduAllowed(fromHex('00B2000010'))], [true, false]);
+    const withB = [...rules, r({ aid: aid(AID_X), hash: NONE }, ALWAYS)];
+    assert.equal(decide(withB, AID_X, [CERT2]).basis, 'A-conflict');
+    assert.equal(decide(withB, AID_X, [CERT1]).basis, 'A');
+  });
+
+  it('D, then nothing: no rule denies everything', () => {
+    const d = decide([r({ aid: ALL, hash: NONE }, NEVER)], AID_Z, [CERT1]);
+    assert.deepEqual([d.basis, d.channelAllowed], ['D', false]);
+    const none = decide([r({ aid: aid(AID_Y), hash: NONE }, ALWAYS)], AID_Z, [CERT1]);
+    assert.deepEqual([none.basis, none.channelAllowed, none.nfcAllowed, none.access.access], ['none', false, false, 'denied']);
+    assert.equal(decide([], AID_Z, [CERT1]).basis, 'none');
+  });
+
+  it('tries SHA-1 before SHA-256 of a certificate', () => {
+    const both = [r({ aid: aid(AID_X), hash: sha256(CERT1) }, ALWAYS), r({ aid: aid(AID_X), hash: sha1(CERT1) }, NEVER)];
+    assert.equal(decide(both, AID_X, [CERT1]).channelAllowed, false);
+    assert.equal(decide([both[0]!], AID_X, [CERT1]).channelAllowed, true);
+  });
+
+  it('uses the C0 rules for a null AID and for 0000000000, and matches AIDs exactly', () => {
+    const rules = [r({ aid: { kind: 'default' }, hash: NONE }, ALWAYS)];
+    assert.equal(decide(rules, null, [CERT1]).basis, 'B');
+    assert.equal(decide(rules, fromHex('0000000000'), [CERT1]).basis, 'B');
+    assert.equal(decide([r({ aid: aid(AID_X), hash: NONE }, ALWAYS)], concat(AID_X, Uint8Array.of(1)), [CERT1]).basis, 'none');
+  });
+
+  it('refuses an AID outside 5..16 bytes', () => {
+    const cache = new AccessRuleCache(EXAMPLE);
+    assert.equal(aceCode(() => cache.decide(new Uint8Array(4), [sha1(CERT1)])), 'ERR_ACE_AID_LENGTH');
+    assert.equal(aceCode(() => cache.decide(new Uint8Array(17), [sha1(CERT1)])), 'ERR_ACE_AID_LENGTH');
+  });
+
+  it('keeps carrier-privilege rules apart: they never open a channel here', () => {
+    const carrier = r({ hash: sha1(CERT1), packageName: 'jp.example.wallet' }, ALWAYS);
+    const cache = new AccessRuleCache([carrier, { ref: { aid: aid(fromHex('FFFFFFFFFFFF')), hash: sha1(CERT1) } }]);
+    assert.equal(cache.size, 0);
+    assert.equal(cache.carrierPrivilegeRules.length, 2);
+    assert.equal(cache.decide(fromHex('FFFFFFFFFFFF'), [sha1(CERT1)]).channelAllowed, false);
+  });
+});
+
+describe('ACE: merge of identical REF-DOs (step 1) and missing attributes (step 4)', () => {
+  const ref: RefDo = { aid: aid(AID_X), hash: NONE };
+  const merged = (...ars: ArDo[]) => decide(ars.map((a) => r(ref, a)), AID_X, [CERT1]);
+  it('APDU: NEVER beats filter beats ALWAYS beats absent, filters concatenated', () => {
+    assert.equal(merged(ALWAYS, NEVER).channelAllowed, false);
+    assert.equal(merged(filter('00B00000', 'FFFF0000'), NEVER).channelAllowed, false);
+    const f = merged(ALWAYS, filter('00B00000', 'FFFF0000'));
+    assert.deepEqual([f.channelAllowed, f.apduAllowed(fromHex('00B0000000')), f.apduAllowed(fromHex('00D6000000'))], [true, true, false]);
+    const two = merged(filter('00B00000', 'FFFF0000'), filter('00D60000', 'FFFF0000'));
+    assert.deepEqual([two.access.filters.length, two.apduAllowed(fromHex('00B0000000')), two.apduAllowed(fromHex('00D6000000'))], [2, true, true]);
+  });
+
+  it('NFC: NEVER beats ALWAYS beats absent', () => {
+    assert.equal(merged({ ...ALWAYS, nfc: 'always' }, { ...ALWAYS, nfc: 'never' }).nfcAllowed, false);
+    assert.equal(merged({ ...ALWAYS, nfc: 'never' }, { ...ALWAYS, nfc: 'always' }).nfcAllowed, false);
+    assert.equal(merged({ ...NEVER, nfc: 'always' }, NEVER).nfcAllowed, true);
+  });
+
+  it('keeps one merged entry per REF-DO', () => {
+    const cache = new AccessRuleCache([r(ref, ALWAYS), r(ref, { nfc: 'never' }), r({ aid: ALL, hash: NONE }, NEVER)]);
+    assert.equal(cache.size, 2);
+    assert.deepEqual(cache.lookup(ref), { access: 'denied', apdu: 'allowed', filters: [], nfc: 'denied' });
+    assert.equal(cache.lookup({ aid: aid(AID_Z), hash: NONE }), undefined);
+  });
+
+  it('a rule without APDU-AR-DO makes the merged access DENIED: the channel may open, no APDU passes ([AOSP-SE] checkCommand)', () => {
+    const d = merged(ALWAYS, { nfc: 'always' });
+    assert.deepEqual([d.channelAllowed, d.access.access, d.apduAllowed(fromHex('00B0000000')), d.nfcAllowed], [true, 'denied', false, true]);
+  });
+
+  it('merges a filter and an NFC-only rule the same way in both orders (AOSP does not)', () => {
+    const a = merged(filter('00B00000', 'FFFF0000'), { nfc: 'always' });
+    const b = merged({ nfc: 'always' }, filter('00B00000', 'FFFF0000'));
+    assert.deepEqual(a.access, b.access);
+    assert.equal(a.channelAllowed, true);
+  });
+
+  it('resolves missing attributes: APDU absent → DENIED; NFC absent → ALLOWED with a filter, else the APDU access', () => {
+    const only = (ar: ArDo) => merged(ar);
+    assert.deepEqual([only({ nfc: 'always' }).access.apdu, only({ nfc: 'always' }).channelAllowed, only({ nfc: 'always' }).nfcAllowed], ['denied', false, true]);
+    assert.equal(only(filter('00B00000', 'FFFF0000')).nfcAllowed, true);
+    assert.equal(only(ALWAYS).nfcAllowed, true);
+    assert.equal(only(NEVER).nfcAllowed, false);
+    assert.equal(only({ permissions: new Uint8Array(8) }).channelAllowed, false);
+  });
+});
+
+describe('ACE: OMAPI checks before the enforcer (step 5)', () => {
+  it('refuses CLA FF, INS 6x/9x, MANAGE CHANNEL, SELECT by DF name without privilege, and malformed commands', () => {
+    const table: [string, boolean, string | undefined][] = [
+      ['FF30000000', false, 'cla-ff'],
+      ['00600000', false, 'ins-invalid'],
+      ['80920000', false, 'ins-invalid'],
+      ['0070000001', false, 'manage-channel'],
+      ['00A4040005A000000001', false, 'select-by-name'],
+      ['00A4040005A000000001', true, undefined],
+      ['80A4040005A000000001', false, undefined], // proprietary class: not SELECT
+      ['00A4020C023F00', false, undefined],
+      ['00B0', false, 'malformed'],
+      ['00B0000003AAAA', false, 'malformed'],
+      ['80CAFF4000', false, undefined],
+    ];
+    for (const [hex, privileged, refusal] of table) assert.equal(omapiTransmitRefusal(fromHex(hex), privileged), refusal, hex);
+  });
+});
+
+/** A sender on logical channel 1 of a test element, as the phone would give the enforcer. */
+async function channelTo(se: TestElement): Promise<{ send: ApduSender; sent: CommandApdu[] }> {
+  const open = await se.transmit(command(0x00, 0x70, 0x00, 0x00, undefined, 1));
+  assert.equal(toHex(open.data), '01');
+  assert.equal((await se.transmit(selectAraM(1))).sw, 0x9000);
+  const sent: CommandApdu[] = [];
+  return {
+    sent,
+    send: (c) => {
+      sent.push(c);
+      return se.transmit({ ...c, cla: c.cla | 0x01 });
+    },
+  };
+}
+
+describe('ACE: reading the rules from the ARA-M (step 1)', () => {
+  it('reads the example, keeps its cache while the refresh tag stays, reloads when it changes', async () => {
+    const se = new TestElement();
+    await se.powerOn();
+    const tsm = new Tsm(se);
+    await tsm.open(0x13);
+    assert.equal((await tsm.send(storeData(encodeStoreCommand({ kind: 'store', rules: EXAMPLE })))).sw, 0x9000);
+    const { send, sent } = await channelTo(se);
+    const enforcer = new AccessControlEnforcer();
+    assert.equal(enforcer.decide(AID_X, [CERT1]).basis, 'not-initialised');
+    assert.deepEqual(await enforcer.refresh(send), { state: 'ready', reloaded: true });
+    assert.deepEqual(sent.map((c) => toHex(Uint8Array.of(c.p1, c.p2))), ['DF20', 'FF40']);
+    assert.equal(toHex(enforcer.cache!.refreshTag!), se.committed.refreshTag);
+    assert.equal(enforcer.decide(AID_X, [CERT1]).basis, 'D');
+    sent.length = 0;
+    assert.deepEqual(await enforcer.refresh(send), { state: 'ready', reloaded: false });
+    assert.deepEqual(sent.map((c) => toHex(Uint8Array.of(c.p1, c.p2))), ['DF20']);
+    // The owner narrows AID_X to CERT1's application; the enforcer sees the new tag and reloads.
+    assert.equal((await tsm.send(storeData(encodeStoreCommand({ kind: 'store', rules: [r({ aid: aid(AID_X), hash: sha256(CERT1) }, ALWAYS)] })))).sw, 0x9000);
+    assert.deepEqual(await enforcer.refresh(send), { state: 'ready', reloaded: true });
+    assert.equal(enforcer.decide(AID_X, [CERT1]).basis, 'A');
+    assert.equal(enforcer.decide(AID_X, [CERT2]).basis, 'A-conflict');
+  });
+
+  it('pages through [Next] for rules longer than one response', async () => {
+    const se = new TestElement();
+    await se.powerOn();
+    const tsm = new Tsm(se);
+    await tsm.open(0x01);
+    const many = Array.from({ length: 20 }, (_, i) => r({ aid: aid(concat(AID_Z, Uint8Array.of(i))), hash: sha256(CERT1) }, ALWAYS));
+    assert.equal((await tsm.send(storeData(encodeStoreCommand({ kind: 'store', rules: many })))).sw, 0x9000);
+    const { send, sent } = await channelTo(se);
+    const enforcer = new AccessControlEnforcer();
+    await enforcer.refresh(send);
+    assert.equal(sent.filter((c) => c.p1 === 0xff && c.p2 === 0x60).length, 4); // 20 × 0x36 + 5 = 1085 bytes in 256-byte blocks
+    assert.equal(enforcer.cache!.size, 20);
+    assert.equal(enforcer.decide(concat(AID_Z, Uint8Array.of(19)), [CERT1]).basis, 'A');
+  });
+
+  it('caches nothing when the ARA-M has no rules (6A88): everything is denied', async () => {
+    const se = new TestElement();
+    await se.powerOn();
+    const { send } = await channelTo(se);
+    const enforcer = new AccessControlEnforcer();
+    assert.deepEqual(await enforcer.refresh(send), { state: 'ready', reloaded: true });
+    assert.deepEqual([enforcer.decide(AID_X, [CERT1]).basis, enforcer.decide(AID_X, [CERT1]).channelAllowed], ['none', false]);
+  });
+
+  it('denies everything when the ARA-M answers wrongly, or is missing; a sender failure is thrown', async () => {
+    const answers = (table: Record<string, ResponseApdu>): ApduSender => (c) => Promise.resolve(table[toHex(Uint8Array.of(c.p1, c.p2))] ?? { data: NONE, sw: 0x6d00 });
+    const tag = { data: fromHex('DF20080102030405060708'), sw: 0x9000 };
+    const broken: [string, ApduSender, AceErrorCode][] = [
+      ['refresh tag refused', answers({ DF20: { data: NONE, sw: 0x6985 } }), 'ERR_ACE_ARA_STATUS'],
+      ['refresh tag of 7 bytes', answers({ DF20: { data: fromHex('DF200701020304050607'), sw: 0x9000 } }), 'ERR_ACE_ARA_RULES'],
+      ['[All] refused', answers({ DF20: tag, FF40: { data: NONE, sw: 0x6f00 } }), 'ERR_ACE_ARA_STATUS'],
+      ['[All] not FF40', answers({ DF20: tag, FF40: { data: fromHex('FF5000'), sw: 0x9000 } }), 'ERR_ACE_ARA_HEADER'],
+      ['[All] with a cut length', answers({ DF20: tag, FF40: { data: fromHex('FF4082'), sw: 0x9000 } }), 'ERR_ACE_ARA_HEADER'],
+      ['[All] announcing 4 GB', answers({ DF20: tag, FF40: { data: fromHex('FF4084FFFFFFFF'), sw: 0x9000 } }), 'ERR_ACE_ARA_TOO_LONG'],
+      ['[Next] refused', answers({ DF20: tag, FF40: { data: fromHex('FF4010E20E'), sw: 0x9000 } }), 'ERR_ACE_ARA_STATUS'],
+      ['[Next] empty', answers({ DF20: tag, FF40: { data: fromHex('FF4010E20E'), sw: 0x9000 }, FF60: { data: NONE, sw: 0x9000 } }), 'ERR_ACE_ARA_LENGTH'],
+      ['[Next] too long', answers({ DF20: tag, FF40: { data: fromHex('FF4010E20E'), sw: 0x9000 }, FF60: { data: new Uint8Array(20), sw: 0x9000 } }), 'ERR_ACE_ARA_LENGTH'],
+      ['rules that do not decode', answers({ DF20: tag, FF40: { data: fromHex('FF4006E204E1024F00'), sw: 0x9000 } }), 'ERR_ACE_ARA_RULES'],
+    ];
+    for (const [name, send, code] of broken) {
+      const enforcer = new AccessControlEnforcer();
+      const result = await enforcer.refresh(send);
+      assert.deepEqual([result.state, result.error?.code], ['ara-broken', code], name);
+      assert.deepEqual([enforcer.decide(AID_X, [CERT1]).basis, enforcer.decide(AID_X, [CERT1]).channelAllowed], ['ara-broken', false], name);
+    }
+    const enforcer = new AccessControlEnforcer();
+    await assert.rejects(
+      enforcer.refresh(() => Promise.reject(new Error('reader gone'))),
+      (err: Error) => err.message === 'reader gone',
+    );
+    assert.equal(enforcer.state, 'not-initialised');
+    enforcer.araMissing();
+    assert.deepEqual([enforcer.decide(null, [CERT1]).basis, enforcer.decide(null, [CERT1]).channelAllowed], ['ara-missing', false]);
+  });
+
+  it('assembles [All] and [Next] blocks exactly to the announced size', async () => {
+    const whole = fromHex(V.getAllResponse);
+    const blocks = [whole.subarray(0, 100), whole.subarray(100, 150), whole.subarray(150)];
+    const a = new AllRulesAssembler(blocks[0]!);
+    assert.deepEqual([a.total, a.missing], [169, 69]);
+    a.add(blocks[1]!);
+    a.add(blocks[2]!);
+    assert.deepEqual([a.missing, toHex(a.bytes)], [0, V.getAllResponse]);
+    let i = 0;
+    const send: ApduSender = (c) => Promise.resolve(c.p2 === 0x40 ? { data: blocks[0]!, sw: 0x9000 } : { data: blocks[++i]!, sw: 0x9000 });
+    assert.equal(toHex((await readAllRules(send))!), V.getAllResponse);
+    assert.equal(ace.MAX_ALL_RULES, 1 << 20);
+  });
+});
