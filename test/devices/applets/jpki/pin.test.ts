@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EF, setReferenceDataCommand } from '../../../../src/devices/applets/jpki/index.js';
 import { SELECT_AP, changeApdu, selectEf, send, verifyApdu } from '../../id-card/helpers.js';
-import { TestElement } from './fixtures/test-element.js';
+import type { TestElement } from './fixtures/test-element.js';
 import { PASSWORD, PIN, TEST_KDF, dataOf, element, personalised, tsm } from './helpers.js';
 
 /*
