@@ -11,6 +11,8 @@ import {
   INS_STORE_DATA,
   MAX_BLOCKS,
   MAX_CERTIFICATE_LENGTH,
+  MAX_GENERATIONS_PER_BLOCK,
+  MAX_OBJECTS_PER_BLOCK,
   P1_CASE_4,
   P1_LAST_BLOCK,
   P1_STRUCTURE_BER_TLV,
@@ -96,17 +98,18 @@ const RESPONDING: ReadonlySet<number> = new Set([TAG.GENERATE_KEY_PAIR, TAG.GET_
  * Splits management commands into one STORE DATA sequence: their bytes concatenated, cut into blocks
  * of `blockLength` bytes (default 239, which fits a short APDU at any SCP03 level), numbered from 00,
  * the last marked in P1 b8. P1 b1 is set on the blocks that complete a command answering with data.
+ * A block may complete at most 16 commands, 2 of them key generations (the applet refuses more).
  */
 export function storeDataBlocks(commands: readonly Uint8Array[], options: { readonly blockLength?: number } = {}): StoreDataBlock[] {
   const blockLength = options.blockLength ?? DEFAULT_BLOCK_LENGTH;
   if (!Number.isInteger(blockLength) || blockLength < 1 || blockLength > 65535) throw params('blockLength is 1..65535');
   if (commands.length === 0) throw params('a STORE DATA sequence carries at least one command');
-  const ends: { end: number; responds: boolean }[] = [];
+  const ends: { end: number; responds: boolean; generates: boolean }[] = [];
   let total = 0;
   for (const c of commands) {
     if (!(c instanceof Uint8Array) || c.length < 2) throw params('a management command is the bytes of one data object');
     total += c.length;
-    ends.push({ end: total, responds: RESPONDING.has(c[0]!) });
+    ends.push({ end: total, responds: RESPONDING.has(c[0]!), generates: c[0] === TAG.GENERATE_KEY_PAIR });
   }
   const count = Math.ceil(total / blockLength);
   if (count > MAX_BLOCKS) throw params(`${count} blocks: a sequence has at most ${MAX_BLOCKS} (block numbers 00..FF)`);
@@ -120,7 +123,11 @@ export function storeDataBlocks(commands: readonly Uint8Array[], options: { read
   for (let i = 0; i < count; i++) {
     const start = i * blockLength;
     const end = Math.min(total, start + blockLength);
-    const expectsResponse = ends.some((e) => e.responds && e.end > start && e.end <= end);
+    const completed = ends.filter((e) => e.end > start && e.end <= end);
+    if (completed.length > MAX_OBJECTS_PER_BLOCK || completed.filter((e) => e.generates).length > MAX_GENERATIONS_PER_BLOCK) {
+      throw params(`block ${i} would complete more than ${MAX_OBJECTS_PER_BLOCK} commands or ${MAX_GENERATIONS_PER_BLOCK} key generations; use a smaller block length`);
+    }
+    const expectsResponse = completed.some((e) => e.responds);
     const p1 = P1_STRUCTURE_BER_TLV | (i === count - 1 ? P1_LAST_BLOCK : 0) | (expectsResponse ? P1_CASE_4 : 0);
     blocks.push({ p1, p2: i, data: all.slice(start, end), expectsResponse });
   }

@@ -90,5 +90,13 @@ export const MAX_DO_LENGTH = 8 + 4 + 4 + MAX_CERTIFICATE_LENGTH;
  */
 export const DEFAULT_BLOCK_LENGTH = 239;
 
+/**
+ * The most data objects one block may complete, and the most key generations among them (one per
+ * key EF): an extended block of 64 KB of `E1 04 83 02 00 17` would otherwise ask for ten thousand
+ * RSA key pairs in one command.
+ */
+export const MAX_OBJECTS_PER_BLOCK = 16;
+export const MAX_GENERATIONS_PER_BLOCK = 2;
+
 /** Block numbers run from 00 to FF (P2). */
 export const MAX_BLOCKS = 256;

@@ -4,11 +4,14 @@ import {
   MANAGEMENT_TAGS,
   MAX_BLOCKS,
   MAX_DO_LENGTH,
+  MAX_GENERATIONS_PER_BLOCK,
+  MAX_OBJECTS_PER_BLOCK,
   P1_ENCRYPTION,
   P1_LAST_BLOCK,
   P1_RFU,
   P1_STRUCTURE,
   P1_STRUCTURE_BER_TLV,
+  TAG,
 } from './management-format.js';
 
 const EMPTY = new Uint8Array(0);
@@ -40,7 +43,8 @@ function header(buffer: Uint8Array): { total: number } | undefined {
  * - P2 must be 00 (a new sequence, whatever was in progress) or the previous block + 1 while a
  *   sequence is open; anything else (a gap, a repeat, a block after the last one) → '6A86'.
  * - No data → '6700'; a data object with an unknown tag or a malformed length → '6A80'; longer than
- *   `MAX_DO_LENGTH` → '6A84'; the last block ending inside a data object → '6A80'.
+ *   `MAX_DO_LENGTH` → '6A84'; the last block ending inside a data object → '6A80'; a block completing
+ *   more than 16 data objects, or more than 2 key generations → '6A80'.
  *
  * Any refusal ends the sequence (the caller calls `abort` also when carrying out a data object fails).
  */
@@ -85,7 +89,9 @@ export class StoreDataSequence {
       if (buffer.length < h.total) break;
       objects.push(buffer.slice(0, h.total));
       buffer = buffer.subarray(h.total);
+      if (objects.length > MAX_OBJECTS_PER_BLOCK) throwSw(SW.INCORRECT_DATA);
     }
+    if (objects.filter((o) => o[0] === TAG.GENERATE_KEY_PAIR).length > MAX_GENERATIONS_PER_BLOCK) throwSw(SW.INCORRECT_DATA);
     if (last) {
       if (buffer.length > 0) throwSw(SW.INCORRECT_DATA);
       this.abort();

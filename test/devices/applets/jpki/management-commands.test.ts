@@ -68,6 +68,7 @@ describe('JPKI applet management commands: exact bytes', () => {
     );
     assert.equal(h(encodeCommand(storeDataCommand(blocks[0]!))), '80E2110000000 8E10483020017E30A0000'.replace(/ /g, ''));
     assert.equal(h(encodeCommand(storeDataCommand(blocks[2]!))), '80E29002023334');
+    assert.equal(storeDataBlocks(Array.from({ length: 17 }, () => getStateCommand()), { blockLength: 16 }).length, 3);
     const one = storeDataBlocks([wipeCommand()]);
     assert.deepEqual(one.map((b) => [b.p1, b.p2, h(b.data)]), [[0x90, 0, 'E500']]);
     // The default block of 239 bytes fits a short APDU at level 33: 239 → 240 padded + 8 MAC = 248.
@@ -94,6 +95,8 @@ describe('JPKI applet management commands: exact bytes', () => {
       ['a fractional block length', () => storeDataBlocks([wipeCommand()], { blockLength: 1.5 })],
       ['more than 256 blocks', () => storeDataBlocks([putCertificateCommand(EF.AUTH_CA_CERT, concat(fromHex('308203E4'), new Uint8Array(996)))], { blockLength: 3 })],
       ['a command that is not a data object', () => storeDataBlocks([Uint8Array.of(0xe5)])],
+      ['17 commands in one block', () => storeDataBlocks(Array.from({ length: 17 }, () => getStateCommand()))],
+      ['3 key generations in one block', () => storeDataBlocks([generateKeyPairCommand(EF.AUTH_KEY), generateKeyPairCommand(EF.SIGN_KEY), generateKeyPairCommand(EF.AUTH_KEY)])],
     ];
     for (const [what, fn] of cases) assert.throws(fn, { code: 'ERR_JPKI_MANAGEMENT_PARAMS' }, what);
   });

@@ -171,6 +171,17 @@ describe('JPKI applet management: hostile data objects', () => {
     });
   }
 
+  it('a block completing more than 16 objects, or 3 key generations, is refused (6A80) before anything runs', async () => {
+    const { e, t } = await fresh();
+    const before = e.host.document;
+    assert.equal(sw(await single(t, 'E700'.repeat(17))), '6A80');
+    assert.equal(sw(await single(t, 'E10483020017'.repeat(3))), '6A80');
+    assert.equal(sw(await single(t, 'E10483020017'.repeat(10000))), '6A80');
+    assert.equal(e.host.document, before);
+    const sixteen = await t.manage(Array.from({ length: 16 }, () => getStateCommand()));
+    assert.equal(sixteen.results.length, 16);
+  });
+
   it('an empty STORE DATA is 6700', async () => {
     const { e, t } = await fresh();
     const before = e.host.document;
