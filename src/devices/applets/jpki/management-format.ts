@@ -1,10 +1,10 @@
 /*
  * The management interface of the JPKI applet as bytes: what the SP-TSM sends in STORE DATA through
- * the applet's security domain (after INSTALL [for personalization], GP Card Spec 11.5.2.3 and
+ * the applet's security domain (after INSTALL [for personalization], GP Card Spec 2.3.1 11.5 and
  * 11.11), and what the applet answers. Shared by the applet (management.ts, store-data.ts) and the
  * host-side builder (management-commands.ts), so the two cannot drift apart.
  *
- * STORE DATA `80 E2 P1 P2 Lc <data> [Le]` (GP Card Spec 11.11.2, Table 11-89 P1):
+ * STORE DATA `80 E2 P1 P2 Lc <data> [Le]` (GP Card Spec 2.3.1 11.11, reference control parameter P1):
  *   P1 b8     1 = last block of the sequence
  *   P1 b7b6   00 = no general encryption information (the security domain's C-ENC protects the
  *             data in transit and has removed it before forwarding; '11', data encrypted with the

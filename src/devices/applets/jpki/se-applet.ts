@@ -115,7 +115,7 @@ export class JpkiSeApplet implements SeApplet {
     return concat(...responses);
   }
 
-  /** '0F' with a usable key, else '17' once personalised (SELECTABLE is left for good, GP Card Spec 5.3.1). */
+  /** '0F' with a usable key, else '17' once personalised (SELECTABLE is left for good: GP Card Spec 11.1.1, `SeAppletHost.setLifeCycle`). */
   #followLifeCycle(): void {
     const current = this.#host.lifeCycle;
     if ((current & 0x87) !== 0x07) return; // not application specific (INSTALLED, LOCKED): the element's business

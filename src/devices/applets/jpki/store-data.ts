@@ -34,7 +34,7 @@ function header(buffer: Uint8Array): { total: number } | undefined {
 }
 
 /**
- * The applet's side of a STORE DATA sequence (GP Card Spec 11.11.2): checks P1 and the block
+ * The applet's side of a STORE DATA sequence (GP Card Spec 2.3.1 11.11): checks P1 and the block
  * numbers, and reassembles the management data objects that blocks split. Transient, like a Java
  * Card CLEAR_ON_RESET buffer: a power cut or `abort` forgets a sequence in progress, and the next
  * sequence must start at block 00.
