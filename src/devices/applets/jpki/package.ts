@@ -36,7 +36,7 @@ export function jpkiAppletModule(options: JpkiSeAppletOptions = {}): AppletModul
 
 /** The load file with a module of the given options (tests use a cheap scrypt cost). */
 export function jpkiAppletPackage(options: JpkiSeAppletOptions = {}): AppletPackage {
-  return { aid: JPKI_APPLET_ELF_AID, name: 'jpki-applet', version: [1, 0], modules: [jpkiAppletModule(options) as AppletModule] };
+  return { aid: JPKI_APPLET_ELF_AID, name: 'jpki-applet', version: [1, 0], modules: [jpkiAppletModule(options)] };
 }
 
 /** The JPKI applet's load file as the element's catalogue lists it (default scrypt cost). */

@@ -53,11 +53,6 @@ export class StoreDataSequence {
   #next: number | undefined;
   #pending: Uint8Array = EMPTY;
 
-  /** True while a sequence is open (between block 00 and its last block). */
-  get open(): boolean {
-    return this.#next !== undefined;
-  }
-
   abort(): void {
     this.#next = undefined;
     this.#pending = EMPTY;
