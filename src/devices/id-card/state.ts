@@ -3,18 +3,14 @@ import { fromHex, toHex } from '../../bytes/index.js';
 // calendar.js alone, not the x509 index: loading a card must not pull in the ASN.1 libraries.
 import { isIsoDate, type IsoDate } from '../../pki/x509/calendar.js';
 import type { BasicFour } from '../../pki/x509/index.js';
-import { BINARY_FIDS, EF, JPKI_AID, KEY_FIDS, PIN_FIDS, PIN_RULES, type BinaryFid, type KeyFid, type PinFid } from './constants.js';
+import { isLongFormCertificate } from '../applets/jpki/certificate-file.js';
+import { parsePinRecord, type PinRecord } from '../applets/jpki/pin-record.js';
+import { BINARY_FIDS, EF, JPKI_AID, KEY_FIDS, PIN_FIDS, type BinaryFid, type KeyFid, type PinFid } from './constants.js';
 import { IdCardError } from './errors.js';
-import { isScryptCost, SECRET_SIZES, type SecretHash } from './secret.js';
+
+export { isLongFormCertificate, type PinRecord };
 
 export const ID_CARD_FORMAT = 'jpki-mobile/id-card/v1';
-
-/** A PIN EF: the salted hash of the value, and its retry counter. */
-export interface PinRecord extends SecretHash {
-  /** Tries left before the PIN is blocked; 0 = blocked. */
-  readonly triesLeft: number;
-  readonly maxTries: number;
-}
 
 /**
  * The JPKI-AP files, by file identifier as in a personalisation profile: transparent EFs as hex,
@@ -72,29 +68,6 @@ function stringField(o: Record<string, unknown>, key: string, where: string): st
   const v = o[key];
   if (typeof v !== 'string' || v === '') throw bad(`${where}.${key} is missing`);
   return v;
-}
-
-function pinRecord(v: unknown, fid: PinFid): PinRecord {
-  const where = `jpki.files.${fid}`;
-  if (!isObject(v) || v.kdf !== 'scrypt') throw bad(`${where} is not a scrypt PIN record`);
-  const cost = { N: v.N as number, r: v.r as number, p: v.p as number };
-  if (!isScryptCost(cost)) throw bad(`${where} has scrypt parameters out of range`);
-  const { maxTries, triesLeft } = v;
-  if (maxTries !== PIN_RULES[fid].maxTries) throw bad(`${where}.maxTries must be ${PIN_RULES[fid].maxTries}`);
-  if (typeof triesLeft !== 'number' || !Number.isInteger(triesLeft) || triesLeft < 0 || triesLeft > maxTries) throw bad(`${where}.triesLeft is not 0..${maxTries}`);
-  return {
-    kdf: 'scrypt',
-    ...cost,
-    salt: hexField(v, 'salt', where, SECRET_SIZES.salt),
-    hash: hexField(v, 'hash', where, SECRET_SIZES.hash),
-    triesLeft,
-    maxTries,
-  };
-}
-
-/** The DER length of a `30 82 LL LL` certificate, as OpenSC computes the file size (jpki-ap.md 6.3, 6.4). */
-export function isLongFormCertificate(der: Uint8Array): boolean {
-  return der.length >= 256 && der.length <= 65535 + 4 && der[0] === 0x30 && der[1] === 0x82 && der[2]! * 256 + der[3]! + 4 === der.length;
 }
 
 /** An RSA-2048 private key from the card file. */
@@ -157,7 +130,7 @@ export function parseIdCardState(doc: unknown): IdCardState {
     privateKeyOf(pem, `jpki.files.${fid}`);
     files[fid] = pem;
   }
-  for (const fid of PIN_FIDS) files[fid] = pinRecord(f[fid], fid);
+  for (const fid of PIN_FIDS) files[fid] = parsePinRecord(f[fid], fid, `jpki.files.${fid}`, bad);
   const known = new Set<string>([...BINARY_FIDS, ...KEY_FIDS, ...PIN_FIDS]);
   const unknown = Object.keys(f).filter((k) => !known.has(k));
   if (unknown.length > 0) throw bad(`jpki.files has unknown file(s) ${unknown.join(', ')}`);
