@@ -127,7 +127,7 @@ forEachDialect('push: clients', (ctx) => {
     const t0 = performance.now();
     await phone.stop();
     await loop;
-    assert.ok(performance.now() - t0 < 500);
+    assert.ok(performance.now() - t0 < 3000, 'aborted long before its 20 s');
     await waitFor(() => h.service.waiting === 0, 1000);
   });
 

@@ -41,10 +41,14 @@ forEachDialect('push: long-poll', (ctx) => {
       assert.deepEqual(got.map((m) => m.id), [sent.id]);
       await phone.ack([sent.id]);
     }
-    // From the start of the send (its own HTTP round trip and commit included) to the poll's answer.
-    const worst = Math.max(...figures);
-    t.diagnostic(`send-to-wake ms: ${figures.map((f) => f.toFixed(1)).join(', ')}`);
-    assert.ok(worst < 150, `woken within ${figures.map((f) => f.toFixed(1)).join(', ')} ms`);
+    // From the start of the send (its own HTTP round trip and commit included) to the poll's answer:
+    // typically a few ms; the bound on the median leaves room for a loaded machine, and no wake-up may
+    // come anywhere near the feed's 2 s (which would mean it was the feed, not the send, that woke it).
+    const sorted = [...figures].sort((a, b) => a - b);
+    const text = figures.map((f) => f.toFixed(1)).join(', ');
+    t.diagnostic(`send-to-wake ms: ${text}`);
+    assert.ok(sorted[2]! < 100, `median over 100 ms: ${text}`);
+    assert.ok(sorted[4]! < 1000, `a wake-up took the feed's time: ${text}`);
   });
 
   it('a send committed by another process wakes the poll through the message feed, within its interval', async (t) => {
@@ -62,7 +66,7 @@ forEachDialect('push: long-poll', (ctx) => {
     const elapsed = performance.now() - t0;
     assert.deepEqual(got.map((m) => m.id), [sent.id]);
     t.diagnostic(`cross-process send-to-wake: ${elapsed.toFixed(1)} ms`);
-    assert.ok(elapsed < 400, `woken after ${elapsed.toFixed(1)} ms (feed interval 100 ms)`);
+    assert.ok(elapsed < 1000, `woken after ${elapsed.toFixed(1)} ms (feed interval 100 ms; without the feed the poll would wait its 10 s)`);
   });
 
   it('an empty poll waits its whole wait and answers empty; wait=0 answers at once', async () => {
@@ -72,10 +76,10 @@ forEachDialect('push: long-poll', (ctx) => {
     let t0 = performance.now();
     assert.deepEqual(await phone.poll(1), []);
     const waited = performance.now() - t0;
-    assert.ok(waited >= 990 && waited < 1500, `waited ${waited.toFixed(0)} ms`);
+    assert.ok(waited >= 990 && waited < 3000, `waited ${waited.toFixed(0)} ms`);
     t0 = performance.now();
     assert.deepEqual(await phone.poll(0), []);
-    assert.ok(performance.now() - t0 < 200);
+    assert.ok(performance.now() - t0 < 1000);
     assert.equal(h.service.waiting, 0);
   });
 
@@ -90,7 +94,7 @@ forEachDialect('push: long-poll', (ctx) => {
     const t0 = performance.now();
     const p3 = phone.poll(10);
     assert.deepEqual(await p1, []);
-    assert.ok(performance.now() - t0 < 1000);
+    assert.ok(performance.now() - t0 < 3000, 'released long before its 10 s');
     await waitFor(() => h.service.waiting === 2);
     const sent = await h.sender.send({ token, data: {} });
     // Both remaining polls are woken and both hand it over (at-least-once; the id deduplicates).
@@ -157,7 +161,7 @@ forEachDialect('push: long-poll', (ctx) => {
     const twin = new PushDeviceClient({ baseUrl: h.url, credential: phone.credential });
     await twin.reset();
     assert.deepEqual(await poll, []);
-    assert.ok(performance.now() - t0 < 2000);
+    assert.ok(performance.now() - t0 < 5000, 'ended long before its 20 s');
     await assert.rejects(phone.poll(0), isCode('ERR_PUSH_DEVICE_RESET', 410));
   });
 
@@ -170,7 +174,7 @@ forEachDialect('push: long-poll', (ctx) => {
     await waitFor(() => h.service.waiting === 1);
     await h.service.close();
     assert.deepEqual(await poll, []);
-    assert.ok(performance.now() - t0 < 2000);
+    assert.ok(performance.now() - t0 < 5000, 'ended long before its 20 s');
     await assert.rejects(phone.poll(1), isCode('ERR_PUSH_CLOSED', 503));
   });
 });

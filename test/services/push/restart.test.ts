@@ -124,7 +124,7 @@ forEachDialect('push: jpki-mobile start, push sender add, kill and restart', (ct
     const t0 = Date.now();
     server!.kill('SIGTERM');
     assert.equal(await exited(server!), 0);
-    assert.ok(Date.now() - t0 < 5000, `stopped in ${Date.now() - t0} ms`);
+    assert.ok(Date.now() - t0 < 10_000, `stopped in ${Date.now() - t0} ms, not after the poll's 20 s`);
     assert.deepEqual(await poll, []);
   });
 });
