@@ -36,7 +36,7 @@ export async function sweep(ctx: PushContext): Promise<SweepResult> {
   for (;;) {
     const stale = await ctx.db.query<{ id: string }>(
       `SELECT d.id FROM push_devices d WHERE d.state = 'active' AND d.last_seen_at < $1
-       AND EXISTS (SELECT 1 FROM push_registrations r WHERE r.device_id = d.id AND r.state = 'active') ORDER BY d.last_seen_at LIMIT 100`,
+       AND EXISTS (SELECT 1 FROM push_registrations r WHERE r.device_id = d.id AND r.state = 'active') ORDER BY d.last_seen_at, d.id LIMIT 100`,
       [cutoff],
     );
     if (stale.length === 0) break;

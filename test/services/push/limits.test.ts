@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, it } from 'node:test';
 import { forEachDialect } from '../../helpers/postgres.js';
-import { isCode } from './support/expect.js';
+import { verifyAudit } from '../../../src/store/index.js';
+import { isCode, waitFor } from './support/expect.js';
 import { startPush, type PushHarness } from './support/harness.js';
 import { messageRow } from './support/store.js';
 
@@ -102,5 +103,56 @@ forEachDialect('push: limits and housekeeping', (ctx) => {
     const got = await phone.poll(0);
     assert.deepEqual(got.map((m) => m.id), [ok.id]);
     assert.deepEqual(got[0]!.data, fill(4096));
+  });
+  it('the sweep runs on its schedule: an unread message expires in the store without anyone asking', async () => {
+    h = await startPush({ database: await ctx.freshConfig(), sweepIntervalMs: 50 });
+    const phone = await h.device();
+    const { token } = await phone.register(APP);
+    const sent = await h.sender.send({ token, data: {}, ttl: 5 });
+    h.clock.advance(5_000);
+    let status = '';
+    await waitFor(() => {
+      void messageRow(h!.db, sent.id).then((r) => (status = r.status));
+      return status === 'expired';
+    }, 3000);
+    assert.equal((await messageRow(h.db, sent.id)).final_at, sent.expiresAt);
+  });
+
+  it('the audit log records senders, enrolments, registrations, unregistrations, resets and inactivity, not messages', async () => {
+    h = await startPush({ database: await ctx.freshConfig(), limits: { inactiveAfterSeconds: 10 } });
+    const phone = await h.device();
+    const { token } = await phone.register(APP);
+    await phone.register(APP);
+    await phone.unregister(APP);
+    const idle = await h.device();
+    await idle.register(APP);
+    h.clock.advance(1);
+    await h.sender.send({ token: (await phone.register(APP)).token, data: {} });
+    await assert.rejects(h.sender.send({ token, data: {} }), isCode('ERR_PUSH_UNREGISTERED'));
+    h.clock.advance(11_000);
+    await h.service.sweep();
+    await phone.reset();
+    const actions = (await h.db.query<{ action: string; subject: string }>('SELECT action, subject FROM audit_log ORDER BY seq')).map((r) => `${r.action} ${r.subject}`);
+    assert.deepEqual(actions, [
+      'push-sender-created sp-tsm',
+      'push-sender-created sei-tsm',
+      `push-device-enrolled ${phone.deviceId}`,
+      `push-token-registered ${phone.deviceId}`,
+      `push-token-registered ${phone.deviceId}`,
+      `push-token-unregistered ${phone.deviceId}`,
+      `push-device-enrolled ${idle.deviceId}`,
+      `push-token-registered ${idle.deviceId}`,
+      `push-token-registered ${phone.deviceId}`,
+      // The longest idle first.
+      `push-tokens-inactive ${idle.deviceId}`,
+      `push-tokens-inactive ${phone.deviceId}`,
+      `push-device-reset ${phone.deviceId}`,
+    ]);
+    const audit = await verifyAudit(h.db);
+    assert.equal(audit.ok, true);
+    // No secret reaches the log: neither the token nor the device secret.
+    const payloads = (await h.db.query<{ payload: string }>('SELECT payload FROM audit_log')).map((r) => r.payload).join('\n');
+    assert.ok(!payloads.includes(token));
+    assert.ok(!payloads.includes(phone.credential.deviceSecret));
   });
 });

@@ -37,6 +37,8 @@ export interface PushHarnessOptions {
   readonly database: DatabaseConfig;
   readonly limits?: Partial<PushLimits>;
   readonly feedIntervalMs?: number;
+  /** The sweep's schedule (default: none; tests call `service.sweep()`). */
+  readonly sweepIntervalMs?: number;
   readonly clock?: TestClock;
   /** Serve an existing database (another process of the same system) instead of opening one. */
   readonly db?: Database;
@@ -47,7 +49,7 @@ export interface PushHarnessOptions {
 export async function startPush(options: PushHarnessOptions): Promise<PushHarness> {
   const db = options.db ?? (await openDatabase(options.database));
   const clock = options.clock ?? new TestClock();
-  const service = await PushService.open({ db, clock: clock.now, limits: options.limits ?? {}, feedIntervalMs: options.feedIntervalMs ?? 100, sweepIntervalMs: 0 });
+  const service = await PushService.open({ db, clock: clock.now, limits: options.limits ?? {}, feedIntervalMs: options.feedIntervalMs ?? 100, sweepIntervalMs: options.sweepIntervalMs ?? 0 });
   const senders = options.senders ?? { a: await service.createSender('sp-tsm'), b: await service.createSender('sei-tsm') };
   const server: Server = createHttpServer({ routes: pushRoutes(service), statusOf: pushStatusOf });
   const port = await listen(server);
