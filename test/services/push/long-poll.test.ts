@@ -109,6 +109,11 @@ forEachDialect('push: long-poll', (ctx) => {
     const tokens = await Promise.all(phones.map(async (p) => (await p.register(APP)).token));
     const polls = phones.slice(0, 3).map((p) => p.poll(10));
     await waitFor(() => h.service.waiting === 3);
+    // A poll counts as waiting before its presence is written: let the three writes land first.
+    const connected = async () => Number((await h.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM push_devices WHERE connected_until IS NOT NULL'))[0]!.n);
+    for (const end = Date.now() + 3000; (await connected()) < 3; await new Promise((r) => setTimeout(r, 5))) {
+      assert.ok(Date.now() < end, 'the three polls wrote their presence');
+    }
     const before = await pushSnapshot(h.db);
     const fourth = phones[3]!;
     const res = await h.api('GET', `/push/v1/devices/${fourth.deviceId}/poll?wait=10`, undefined, fourth.credential.deviceSecret);
