@@ -75,9 +75,11 @@ async function markConnected(ctx: PushContext, device: DeviceRow, waitMs: number
  * for one to arrive (woken by a send in this process or by the message feed), else answers empty.
  */
 export async function poll(ctx: PushContext, waiters: Waiters, device: DeviceRow, waitMs: number, signal?: AbortSignal): Promise<PushMessage[]> {
+  // Refused (overloaded, closing) before anything is written; counted as waiting once it is connected.
+  waiters.admit(device.id);
+  await markConnected(ctx, device, waitMs);
   const waiter = waiters.add(device.id);
   try {
-    await markConnected(ctx, device, waitMs);
     const deadline = performance.now() + waitMs;
     for (;;) {
       waiter.clear();

@@ -76,14 +76,19 @@ export class Waiters {
     return this.#byDevice.has(deviceId);
   }
 
-  add(deviceId: string): Waiter {
+  /** Throws what `add` would throw now (closed, overloaded), so a refused poll can be refused before it writes anything. */
+  admit(deviceId: string): void {
     if (this.#closed) throw new PushError('ERR_PUSH_CLOSED', 'the push service is shutting down');
+    const full = (this.#byDevice.get(deviceId)?.length ?? 0) >= this.limits.perDevice;
+    if (!full && this.#count >= this.limits.total) throw new PushError('ERR_PUSH_OVERLOADED', `${this.limits.total} devices are waiting already; retry later`);
+  }
+
+  add(deviceId: string): Waiter {
+    this.admit(deviceId);
     const list = this.#byDevice.get(deviceId) ?? [];
     if (list.length >= this.limits.perDevice) {
       list.shift()!.release();
       this.#count--;
-    } else if (this.#count >= this.limits.total) {
-      throw new PushError('ERR_PUSH_OVERLOADED', `${this.limits.total} devices are waiting already; retry later`);
     }
     const w = new Waiter(deviceId);
     list.push(w);
