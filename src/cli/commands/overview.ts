@@ -27,7 +27,9 @@ Built so far:
     card and phone issuance with linkage, revocation, suspension and cascade, CRL and OCSP,
     on SQLite or PostgreSQL, with a hash-chained audit log;
   the Individual Number Card: the JPKI-AP byte for byte (OpenSC reads it), PIN and password with
-    tear-proof retry counters, life at the municipal office, the vpcd virtual reader and a PC/SC client.
+    tear-proof retry counters, life at the municipal office, the vpcd virtual reader and a PC/SC client;
+  the push service: tokens per app instance, messages with a time to live, long-poll delivery with
+    acknowledgement, and the failure modes of the real one (offline, app removed, device reset).
 
 Run the system:   jpki-mobile start        (creates ./.jpki-mobile on first use)
 Try:

@@ -4,6 +4,7 @@ import { databaseConfig, loadConfig, readSecret, type HomeConfig } from '../../s
 import { jpkiRoutes, jpkiStatusOf } from '../../services/jpki/http.js';
 import { Authority } from '../../services/jpki/authority.js';
 import { JpkiService } from '../../services/jpki/service.js';
+import { PushService, pushRoutes, pushStatusOf } from '../../services/push/index.js';
 import { openDatabase, type Database } from '../../store/index.js';
 
 export const PASSPHRASE_ENV = 'JPKI_CA_PASSPHRASE';
@@ -38,26 +39,35 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-/** Starts the HTTP services of a home on its configured (or the given) port. */
+/** Starts the HTTP services of a home (certification service, push service under /push/v1) on its configured (or the given) port. */
 export async function startSystem(home: string, options: { port?: number; host?: string; log?: (line: string) => void } = {}): Promise<RunningSystem> {
   const log = options.log ?? (() => undefined);
   const onError = (err: unknown) => log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   const { config, db, service } = await openJpki(home, { onError });
+  let push: PushService | undefined;
   let server: Server | undefined;
   try {
-    server = createHttpServer({ routes: jpkiRoutes(service), statusOf: jpkiStatusOf, onError: (err, req) => onError(Object.assign(new Error(`${req.method} ${req.path}`), { cause: err })) });
+    push = await PushService.open({ db, onError });
+    server = createHttpServer({
+      routes: [...jpkiRoutes(service), ...pushRoutes(push)],
+      statusOf: (code) => pushStatusOf(code) ?? jpkiStatusOf(code),
+      onError: (err, req) => onError(Object.assign(new Error(`${req.method} ${req.path}`), { cause: err })),
+    });
     const port = await listen(server, options.port ?? config.http.port, options.host ?? config.http.host);
     const url = `http://${options.host ?? config.http.host}:${port}`;
     return {
       port,
       url,
       async stop() {
+        // Waiting long-polls are answered first: the server's close waits for open requests.
+        await push!.close();
         await close(server!);
         service.close();
         await db.close();
       },
     };
   } catch (err) {
+    await push?.close();
     service.close();
     await db.close();
     throw err;

@@ -10,6 +10,8 @@ export interface Request {
   readonly params: Readonly<Record<string, string>>;
   readonly headers: IncomingMessage['headers'];
   readonly body: Uint8Array;
+  /** Aborted when the client closes the connection before the answer is sent (ends a long-poll early). */
+  readonly signal: AbortSignal;
   /** The body as JSON; a malformed document is a 400 `ERR_HTTP_JSON`. */
   json(): unknown;
 }
@@ -192,6 +194,8 @@ export function createHttpServer(options: ServerOptions): Server {
         throw new HttpProblem(404, 'ERR_HTTP_NOT_FOUND', `no resource at ${url.pathname}`);
       }
       const body = method === 'GET' ? new Uint8Array(0) : await readBody(req, route.maxBody ?? DEFAULT_MAX_BODY);
+      // Made on first use only (a long-poll asks for it; an OCSP request does not pay for it).
+      let gone: AbortController | undefined;
       const request: Request = {
         method,
         path: url.pathname,
@@ -199,6 +203,14 @@ export function createHttpServer(options: ServerOptions): Server {
         params,
         headers: req.headers,
         body,
+        get signal() {
+          if (!gone) {
+            const controller = (gone = new AbortController());
+            if (req.socket.destroyed && !res.writableEnded) controller.abort();
+            else res.once('close', () => !res.writableEnded && controller.abort());
+          }
+          return gone.signal;
+        },
         json() {
           const type = req.headers['content-type'] ?? '';
           if (!/^application\/(?:[\w.+-]+\+)?json\b/.test(type)) throw new HttpProblem(415, 'ERR_HTTP_MEDIA_TYPE', 'send application/json');

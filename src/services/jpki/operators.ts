@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { bearerToken } from '../http/bearer.js';
 import type { Queryable } from '../../store/index.js';
 import { appendAudit, type Database } from '../../store/index.js';
 import { OPERATOR_ROLES, type Actor, type OperatorRole } from './actors.js';
@@ -30,9 +31,9 @@ export async function createOperator(db: Database, id: string, role: OperatorRol
 
 /** The actor behind a bearer token, or `ERR_JPKI_UNAUTHENTICATED`. */
 export async function authenticate(q: Queryable, authorization: string | undefined): Promise<Actor> {
-  const m = /^Bearer ([A-Za-z0-9._~+/=-]{16,200})$/.exec(authorization ?? '');
-  if (!m) throw new JpkiServiceError('ERR_JPKI_UNAUTHENTICATED', 'an operator bearer token is required');
-  const op = await operatorByTokenHash(q, tokenHash(m[1]!));
+  const token = bearerToken(authorization);
+  if (token === undefined) throw new JpkiServiceError('ERR_JPKI_UNAUTHENTICATED', 'an operator bearer token is required');
+  const op = await operatorByTokenHash(q, tokenHash(token));
   if (!op || op.disabled_at !== null) throw new JpkiServiceError('ERR_JPKI_UNAUTHENTICATED', 'unknown or disabled operator token');
   return { kind: op.role as OperatorRole, id: op.id } as Actor;
 }
