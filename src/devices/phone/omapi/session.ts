@@ -81,8 +81,11 @@ export class Session {
     if (!P2_ALLOWED.has(p2)) throw new OmapiError('ERR_OMAPI_P2_UNSUPPORTED', `P2 ${String(p2)} is not supported (00, 04, 08, 0C)`);
     const access = await this.#terminal.setUpChannelAccess(this.#caller, target);
     // The terminal may end the channel (power loss) only after it exists; the holder is filled first.
-    const holder: { channel?: Channel } = {};
-    const opened = await open(target, () => holder.channel?.markClosed());
+    const holder: { channel?: Channel; dropped?: boolean } = {};
+    const opened = await open(target, () => {
+      holder.dropped = true;
+      holder.channel?.markClosed();
+    });
     const channel = new Channel({
       session: this,
       terminal: this.#terminal,
@@ -95,6 +98,7 @@ export class Session {
     });
     holder.channel = channel;
     this.#channels.add(channel);
+    if (holder.dropped) channel.markClosed();
     if (this.#closed) {
       // The session was closed while the element was opening the channel.
       await channel.close();
