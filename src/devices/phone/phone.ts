@@ -325,16 +325,17 @@ export class Phone {
 
   /** Runs every pending notice whose handler is registered (also done at start and when going online). */
   deliverPendingResetNotices(): Promise<void> {
-    this.#delivering ??= (async () => {
-      try {
-        for (const p of [...this.#resets.pending]) {
-          const handler = this.#handlers.get(p.handler);
-          if (handler && this.#network.reachable) await this.#attempt(handler, p.notice.id, 'pending');
-        }
-      } finally {
-        this.#delivering = undefined;
+    if (this.#delivering) return this.#delivering;
+    const run = (async () => {
+      for (const p of [...this.#resets.pending]) {
+        const handler = this.#handlers.get(p.handler);
+        if (handler && this.#network.reachable) await this.#attempt(handler, p.notice.id, 'pending');
       }
     })();
+    // One delivery at a time; the next call after this one ends starts afresh.
+    this.#delivering = run.finally(() => {
+      this.#delivering = undefined;
+    });
     return this.#delivering;
   }
 

@@ -3,8 +3,8 @@ import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { SW, throwSw, type CommandApdu } from '../../../src/apdu/index.js';
 import { bytesEqual, concat, fromHex, toHex } from '../../../src/bytes/index.js';
-import { CardRuntime, type Applet, type AppletContext } from '../../../src/card/index.js';
-import type { ApduFilter, Decision, RuleEngine } from '../../../src/devices/phone/index.js';
+import { CardRuntime, MemoryCardStore, type Applet, type AppletContext, type CardPort, type CardStore } from '../../../src/card/index.js';
+import { Phone, type ApduFilter, type Decision, type FetchLike, type PhoneOptions, type PhoneState, type RuleEngine } from '../../../src/devices/phone/index.js';
 import { decodeTlv, encodeTlv, tlv, type Tlv } from '../../../src/tlv/index.js';
 
 /**
@@ -208,4 +208,45 @@ export class TestRuleEngine implements RuleEngine {
 /** A contact element: a card runtime with the given applets, 20 logical channels and partial selection. */
 export function contactElement(applets: readonly Applet[], options: { channels?: number } = {}): CardRuntime {
   return new CardRuntime({ atr: ATR, applets, logicalChannels: options.channels ?? 20, partialSelection: true });
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(start = '2026-04-01T09:00:00.000Z') {
+  let now = Date.parse(start);
+  return {
+    clock: () => new Date(now),
+    advance(ms: number): void {
+      now += ms;
+    },
+  };
+}
+
+export interface TestPhoneOptions {
+  readonly store?: CardStore<PhoneState>;
+  readonly deviceKey?: Uint8Array;
+  readonly contactless?: CardPort;
+  readonly rules?: Uint8Array;
+  readonly fetch?: FetchLike;
+  readonly clock?: () => Date;
+}
+
+/** A phone over a contact element with the echo applets and a test ARA-M, powered on. */
+export async function testPhone(options: TestPhoneOptions = {}) {
+  const seen: string[] = [];
+  const ara = new TestAraM(options.rules);
+  const contact = contactElement([echoApplet('A1', APP_AID, seen), echoApplet('A2', APP_AID_2, seen), echoApplet('B', OTHER_AID, seen), ara]);
+  const contactless = options.contactless ?? contactElement([echoApplet('CL', APP_AID, seen)]);
+  const store = options.store ?? new MemoryCardStore<PhoneState>();
+  const engine = new TestRuleEngine();
+  const phoneOptions: PhoneOptions = {
+    store,
+    deviceKey: options.deviceKey ?? new Uint8Array(32).fill(7),
+    secureElement: { contact, contactless },
+    ruleEngine: engine,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  const phone = await Phone.create(phoneOptions, { model: 'JPKI Test Phone', deviceId: 'PHONE-0001' });
+  await phone.powerOn();
+  return { phone, phoneOptions, store, seen, ara, contact, contactless, engine };
 }
