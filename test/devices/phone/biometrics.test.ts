@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BiometricError, BiometricSensor, EMPTY_BIOMETRICS, verifyAuthToken, type AuthToken } from '../../../src/devices/phone/index.js';
+import type { BiometricError} from '../../../src/devices/phone/index.js';
+import { BiometricSensor, EMPTY_BIOMETRICS, verifyAuthToken, type AuthToken } from '../../../src/devices/phone/index.js';
 import { seededRandom } from '../../helpers/vectors.js';
 import { manualClock } from './helpers.js';
 
