@@ -23,4 +23,5 @@ export {
 } from './state.js';
 export type { FactoryResetContext, FactoryResetHandler, FactoryResetReport } from './factory-reset.js';
 export { loadOrCreateDeviceKey } from './device-key.js';
-export { Phone, type PhoneOptions, type PhoneEvent, type SecureElementPorts } from './phone.js';
+export { Phone } from './phone.js';
+export type { PhoneOptions, PhoneEvent, SecureElementPorts } from './phone-options.js';

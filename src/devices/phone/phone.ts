@@ -1,58 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { toHex } from '../../bytes/index.js';
-import type { CardPort, CardStore } from '../../card/index.js';
-import { JpkiMobileError } from '../../errors/index.js';
+import type { CardStore } from '../../card/index.js';
 import { credentialsOf, type CallerCredentials } from './access-control/app-identity.js';
 import { AccessControlEnforcer } from './access-control/enforcer.js';
-import type { RuleEngine } from './access-control/rule-engine.js';
 import { BiometricSensor } from './biometrics/sensor.js';
 import { PhoneError } from './errors.js';
-import type { FactoryResetHandler, FactoryResetReport } from './factory-reset.js';
+import { FactoryResetCoordinator, type FactoryResetHandler, type FactoryResetReport } from './factory-reset.js';
 import { Keystore } from './keystore/keystore.js';
 import { PhoneNetwork, type FetchLike } from './network.js';
+import type { PhoneOptions } from './phone-options.js';
 import { NfcController } from './nfc/nfc-controller.js';
 import { SEService } from './omapi/se-service.js';
 import { Terminal } from './omapi/terminal.js';
 import { PackageManager, type AppPackage, type InstalledApp } from './package-manager.js';
-import { deviceKeyCheck, newPhoneState, parsePhoneState, type PendingResetNotice, type PhoneIdentity, type PhoneState, type ResetNotice } from './state.js';
-
-/** The secure element soldered into the phone: its two interfaces (see `SeInterface`). */
-export interface SecureElementPorts {
-  /** What the OS reaches through OMAPI (every application, the ISD, the ARA-M). */
-  readonly contact: CardPort;
-  /** What the NFC controller routes a reader's field to. */
-  readonly contactless: CardPort;
-}
-
-/** What the phone tells whoever watches it (the web view of "what happened inside", logs). Never a secret. */
-export type PhoneEvent =
-  | { readonly type: 'power'; readonly on: boolean; readonly secureElementPresent: boolean }
-  | { readonly type: 'app'; readonly action: 'installed' | 'updated' | 'uninstalled'; readonly packageName: string }
-  | { readonly type: 'factory-reset'; readonly notice: ResetNotice }
-  | { readonly type: 'reset-handler'; readonly handler: string; readonly phase: 'reset' | 'pending'; readonly ok: boolean; readonly error?: string };
-
-export interface PhoneOptions {
-  readonly store: CardStore<PhoneState>;
-  /** The hardware key (32 bytes) the keystore seals key material under (`loadOrCreateDeviceKey`). */
-  readonly deviceKey: Uint8Array;
-  readonly secureElement: SecureElementPorts;
-  /** The ARA rule logic the access-control enforcer feeds (the ARA-M module's engine). */
-  readonly ruleEngine: RuleEngine;
-  /** OMAPI reader name of the element, default `eSE1`. */
-  readonly readerName?: string;
-  readonly clock?: () => Date;
-  readonly random?: (length: number) => Uint8Array;
-  /** The network under the phone, default the global `fetch`. */
-  readonly fetch?: FetchLike;
-  readonly biometrics?: { readonly maxFailures?: number; readonly lockoutMs?: number };
-  readonly onEvent?: (event: PhoneEvent) => void;
-}
-
-const HANDLER_NAME = /^[^\p{Cc}]{1,64}$/u;
-
-function codeOf(err: unknown): string {
-  return err instanceof JpkiMobileError ? err.code : err instanceof Error ? err.name : 'unknown';
-}
+import { deviceKeyCheck, newPhoneState, parsePhoneState, type PendingResetNotice, type PhoneIdentity, type PhoneState } from './state.js';
 
 /**
  * The smartphone's OS side (system.md "Smartphone and its OS"): power, network, installed apps, the
@@ -70,16 +30,14 @@ export class Phone {
   readonly #random: (length: number) => Uint8Array;
   readonly #identity: Pick<PhoneState, 'deviceId' | 'model' | 'createdAt' | 'deviceKeyCheck'>;
   #settings: PhoneState['settings'];
-  #resets: { count: number; wiping: boolean; pending: PendingResetNotice[] };
+  readonly #resets: FactoryResetCoordinator;
   readonly #packages: PackageManager;
   readonly #terminal: Terminal;
   readonly #network: PhoneNetwork;
-  readonly #handlers = new Map<string, FactoryResetHandler>();
   readonly #services = new Map<SEService, string>();
   #authKey: Uint8Array;
   #powered = false;
   #saving: Promise<unknown> = Promise.resolve();
-  #delivering: Promise<void> | undefined;
   /** The phone's contactless side: what a reader's field meets (a `CardPort`). */
   readonly nfc: NfcController;
   readonly biometrics: BiometricSensor;
@@ -93,12 +51,22 @@ export class Phone {
     this.#random = options.random ?? ((n) => new Uint8Array(randomBytes(n)));
     this.#identity = { deviceId: state.deviceId, model: state.model, createdAt: state.createdAt, deviceKeyCheck: state.deviceKeyCheck };
     this.#settings = { ...state.settings };
-    this.#resets = { count: state.factoryReset.count, wiping: state.factoryReset.wiping, pending: [...state.factoryReset.pending] };
     this.#packages = new PackageManager(state.apps);
     this.#terminal = new Terminal({ name: options.readerName ?? 'eSE1', port: options.secureElement.contact });
     this.#network = new PhoneNetwork(options.fetch ?? ((input, init) => fetch(input, init)), state.settings.online);
     this.nfc = new NfcController(options.secureElement.contactless);
     this.#authKey = this.#random(32);
+    this.#resets = new FactoryResetCoordinator(state.factoryReset, {
+      deviceId: state.deviceId,
+      clock: this.#clock,
+      random: this.#random,
+      reachable: () => this.#network.reachable,
+      fetch: this.#network.fetchFor(),
+      openSystemSeService: (component) => this.openSystemSeService(component),
+      closeService: (service) => this.#shutdown(service),
+      save: () => this.#save(),
+      onHandler: (e) => this.#options.onEvent?.({ type: 'reset-handler', ...e }),
+    });
     const available = () => this.#requirePowered();
     const persist = () => this.#save();
     this.biometrics = new BiometricSensor(state.biometrics, {
@@ -161,7 +129,7 @@ export class Phone {
 
   /** Reset notices some handler has still to deliver. */
   get pendingResetNotices(): readonly PendingResetNotice[] {
-    return structuredClone(this.#resets.pending);
+    return this.#resets.pending;
   }
 
   /** The OMAPI reader of the element (for diagnostics: `connected`, open channels). */
@@ -178,7 +146,7 @@ export class Phone {
       apps: this.#packages.toState(),
       biometrics: this.biometrics.toState(),
       keystore: this.keystore.toState(),
-      factoryReset: structuredClone(this.#resets),
+      factoryReset: this.#resets.toState(),
     };
   }
 
@@ -290,12 +258,7 @@ export class Phone {
 
   /** Registers a factory-reset handler (part of the OS image; registered again at every start). Returns its removal. */
   onFactoryReset(handler: FactoryResetHandler): () => void {
-    if (typeof handler.name !== 'string' || !HANDLER_NAME.test(handler.name)) throw new PhoneError('ERR_PHONE_CONFIG', 'a handler name is 1 to 64 printable characters');
-    if (this.#handlers.has(handler.name)) throw new PhoneError('ERR_PHONE_CONFIG', `a handler named ${handler.name} is registered already`);
-    this.#handlers.set(handler.name, handler);
-    return () => {
-      if (this.#handlers.get(handler.name) === handler) this.#handlers.delete(handler.name);
-    };
+    return this.#resets.register(handler);
   }
 
   /**
@@ -306,17 +269,8 @@ export class Phone {
    */
   async factoryReset(): Promise<FactoryResetReport> {
     this.#requirePowered();
-    const notice: ResetNotice = { id: toHex(this.#random(16)), deviceId: this.deviceId, resetAt: this.#clock().toISOString() };
-    const handlers = [...this.#handlers.values()];
-    this.#resets = {
-      count: this.#resets.count,
-      wiping: true,
-      pending: [...this.#resets.pending, ...handlers.map((h) => ({ handler: h.name, notice, attempts: 0, lastError: null }))],
-    };
-    await this.#save();
+    const { notice, completed } = await this.#resets.begin();
     this.#options.onEvent?.({ type: 'factory-reset', notice });
-    const completed: string[] = [];
-    for (const h of handlers) if (await this.#attempt(h, notice.id, 'reset')) completed.push(h.name);
     await this.#wipe();
     await this.reboot();
     const pending = this.#resets.pending.filter((p) => p.notice.id === notice.id).map((p) => p.handler);
@@ -325,38 +279,7 @@ export class Phone {
 
   /** Runs every pending notice whose handler is registered (also done at start and when going online). */
   deliverPendingResetNotices(): Promise<void> {
-    if (this.#delivering) return this.#delivering;
-    const run = (async () => {
-      for (const p of [...this.#resets.pending]) {
-        const handler = this.#handlers.get(p.handler);
-        if (handler && this.#network.reachable) await this.#attempt(handler, p.notice.id, 'pending');
-      }
-    })();
-    // One delivery at a time; the next call after this one ends starts afresh.
-    this.#delivering = run.finally(() => {
-      this.#delivering = undefined;
-    });
-    return this.#delivering;
-  }
-
-  async #attempt(handler: FactoryResetHandler, noticeId: string, phase: 'reset' | 'pending'): Promise<boolean> {
-    const entry = this.#resets.pending.find((p) => p.handler === handler.name && p.notice.id === noticeId);
-    if (!entry) return true;
-    const seService = this.openSystemSeService(`reset.${handler.name}`);
-    let error: string | undefined;
-    try {
-      await handler.run({ notice: structuredClone(entry.notice), phase, online: this.#network.reachable, fetch: this.systemFetch, seService });
-    } catch (err) {
-      error = codeOf(err);
-    } finally {
-      await this.#shutdown(seService);
-    }
-    const others = this.#resets.pending.filter((p) => p !== entry);
-    const pending = error === undefined ? others : [...others, { ...entry, attempts: entry.attempts + 1, lastError: error }];
-    this.#resets = { ...this.#resets, pending };
-    await this.#save();
-    this.#options.onEvent?.({ type: 'reset-handler', handler: handler.name, phase, ok: error === undefined, ...(error ? { error } : {}) });
-    return error === undefined;
+    return this.#resets.deliverPending();
   }
 
   async #wipe(): Promise<void> {
@@ -366,7 +289,7 @@ export class Phone {
     this.biometrics.wipe();
     this.#settings = { ...this.#settings, nfcEnabled: true };
     await this.nfc.setEnabled(true);
-    this.#resets = { ...this.#resets, count: this.#resets.count + 1, wiping: false };
+    this.#resets.markWiped();
     await this.#save();
   }
 
