@@ -169,6 +169,24 @@ describe('OMAPI: channels', () => {
     assert.equal((await priv.openLogicalChannel(fromHex(APP_AID))).channelNumber, 1);
   });
 
+  it('serves concurrent openings and commands from several apps without mixing them up', async () => {
+    const { sessionFor, ara, element } = await setup();
+    const results = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const channel = await sessionFor(i % 2 ? app : system).openLogicalChannel(fromHex(i % 3 ? APP_AID : APP_AID_2));
+        const answers = await Promise.all([tx(channel, '00010000'), tx(channel, '00030000').then((r) => r.length)]);
+        return { n: channel.channelNumber, name: i % 3 ? 'A1' : 'A2', answers };
+      }),
+    );
+    assert.equal(new Set(results.map((r) => r.n)).size, 8, 'eight distinct channels');
+    for (const r of results) {
+      assert.equal(r.answers[0], ascii(r.name) + r.n.toString(16).padStart(2, '0').toUpperCase() + (r.n < 4 ? r.n.toString(16).padStart(2, '0') : (0x40 + r.n - 4).toString(16).toUpperCase()) + '9000');
+      assert.equal(r.answers[1], 2 * 302);
+    }
+    assert.equal(ara.counts.all, 1, 'the rules were read once');
+    assert.equal(element.openChannels.length, 9);
+  });
+
   it('fetches the rest after 61xx and re-sends with the exact Le after 6Cxx', async () => {
     const { sessionFor } = await setup();
     const channel = await sessionFor(system).openLogicalChannel(fromHex(APP_AID));
