@@ -37,8 +37,9 @@ export interface CardRuntimeOptions {
   readonly defaultApplet?: Uint8Array;
   /**
    * Accept a SELECT by DF name that is a right-truncated AID of at least 5 bytes (ISO/IEC 7816-4
-   * 5.3.1.1, GlobalPlatform partial selection). Off by default: the Individual Number Card answers
-   * '6A82' to every DF name it does not hold exactly (jpki-ap.md 6.2, OpenSC probes).
+   * 5.3.1.1, GlobalPlatform partial selection), and SELECT [next occurrence] (P2 b2b1 = 10) to step
+   * through the applets it matches. Off by default: the Individual Number Card answers '6A82' to every
+   * DF name it does not hold exactly (jpki-ap.md 6.2, OpenSC probes) and '6A86' to next occurrence.
    */
   readonly partialSelection?: boolean;
   readonly logger?: CardLogger;
@@ -243,15 +244,32 @@ export class CardRuntime implements CardPort {
   }
 
   /**
-   * SELECT by DF name, ISO/IEC 7816-4 7.1.1, P1 '04'. P2: b2b1 = 00 "first or only occurrence" (the
-   * only one supported: '6A86' otherwise); b4b3 = 00 FCI, 01 FCP, 10 FMD, 11 no response data. An
-   * empty DF name selects the default applet, if there is one. When no applet holds the name the
-   * answer is '6A82' and the channel's selection does not change.
+   * The applet after the one selected on `channel` whose AID starts with `name`, in the order the
+   * applets were given (the registry order): SELECT [next occurrence], GP Card Spec 2.3.1 11.9.2.3,
+   * as OMAPI's `Channel.selectNext` sends it. When the selected applet does not match, the search
+   * starts at the first applet.
+   */
+  #findNext(name: Uint8Array, channel: number): Applet | undefined {
+    if (name.length < 5) return undefined;
+    const matches = (a: Applet) => a.aid.length >= name.length && bytesEqual(a.aid.subarray(0, name.length), name);
+    const current = this.#channels[channel];
+    const start = current && matches(current) ? this.#applets.indexOf(current) + 1 : 0;
+    return this.#applets.slice(start).find(matches);
+  }
+
+  /**
+   * SELECT by DF name, ISO/IEC 7816-4 7.1.1, P1 '04'. P2: b2b1 = 00 "first or only occurrence", 10
+   * "next occurrence" (with partial selection only; '6A86' otherwise, and for 01 last and 11
+   * previous); b4b3 = 00 FCI, 01 FCP, 10 FMD, 11 no response data. An empty DF name selects the
+   * default applet, if there is one. When no applet holds the name the answer is '6A82' and the
+   * channel's selection does not change.
    */
   async #selectByName(cmd: CommandApdu, channel: number): Promise<ResponseApdu> {
-    if ((cmd.p2 & 0xf3) !== 0) return sw(SW.INCORRECT_P1P2);
+    const occurrence = cmd.p2 & 0x03;
+    const next = occurrence === 0x02 && this.#partial;
+    if ((cmd.p2 & 0xf0) !== 0 || (occurrence !== 0 && !next)) return sw(SW.INCORRECT_P1P2);
     if (cmd.data.length > 16) return sw(SW.WRONG_LENGTH);
-    const target = cmd.data.length === 0 ? this.#default : this.#find(cmd.data);
+    const target = next ? this.#findNext(cmd.data, channel) : cmd.data.length === 0 ? this.#default : this.#find(cmd.data);
     if (!target) return sw(SW.FILE_NOT_FOUND);
     const fci = await this.#selectOn(channel, target);
     const wantsData = (cmd.p2 & 0x0c) !== 0x0c;

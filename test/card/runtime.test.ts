@@ -163,6 +163,20 @@ describe('card runtime: SELECT and dispatch', () => {
     assert.equal(await tx(on.rt, selectAid('A0000000')), '6A82', 'fewer than 5 bytes never match partially');
   });
 
+  it('steps through partial matches with SELECT [next occurrence] when partial selection is on', async () => {
+    const { rt, events } = setup({ partial: true });
+    await rt.powerOn();
+    assert.equal(await tx(rt, selectAid('A000000001', '00', '0C')), '9000');
+    assert.equal(rt.selectedOn(0)?.name, 'A');
+    assert.equal(await tx(rt, selectAid('A000000001', '00', '0E')), '9000');
+    assert.equal(rt.selectedOn(0)?.name, 'B');
+    assert.equal(await tx(rt, selectAid('A000000001', '00', '0E')), '6A82', 'no further match');
+    assert.equal(rt.selectedOn(0)?.name, 'B', 'the selection stays');
+    assert.equal(await tx(rt, selectAid('A000000001AA', '00', '02')), '6F038401019000', 'B does not match: the search starts again');
+    assert.equal(await tx(rt, selectAid('A000000001', '00', '01')), '6A86', 'last occurrence is not supported');
+    assert.deepEqual(events.filter((e) => e.includes('select')), ['A select 0', 'A deselect 0', 'B select 0', 'B deselect 0', 'A select 0']);
+  });
+
   it('turns StatusWordError into its SW, warnings with data through, other exceptions into 6F00 (logged, redacted)', async () => {
     const errors: string[] = [];
     const apdus: string[] = [];
