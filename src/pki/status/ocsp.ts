@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { bytesEqual } from '../../bytes/index.js';
+import { bytesEqual, fromHex } from '../../bytes/index.js';
 import { extendedKeyUsageOf, keyUsageOf } from '../path/index.js';
 import {
   certIdFor,
@@ -48,7 +48,7 @@ export interface OcspEvaluation {
 
 /** The CertID of a certificate (its issuer's name and key hashes, its serial). */
 export function ocspCertId(certificate: ParsedCertificate, issuer: ParsedCertificate, hashAlgorithm: 'sha1' | 'sha256' = 'sha1'): CertId {
-  return certIdFor(issuer.der, Buffer.from(certificate.serialNumberHex, 'hex'), hashAlgorithm);
+  return certIdFor(issuer.der, fromHex(certificate.serialNumberHex), hashAlgorithm);
 }
 
 function fail(code: ConstructorParameters<typeof StatusError>[0], message: string, cause?: unknown): never {
