@@ -54,7 +54,10 @@ export interface CertificateCheck {
 
 /** Parses a holder's certificate: ERR_RP_CERT_MALFORMED for anything that is not one. */
 export function parseHolderCertificate(input: BinaryInput | ParsedCertificate): ParsedCertificate {
-  if (input !== null && typeof input === 'object' && !(input instanceof Uint8Array)) return input;
+  if (input !== null && typeof input === 'object' && !(input instanceof Uint8Array)) {
+    const parsed = input as Partial<ParsedCertificate>;
+    if (parsed.der instanceof Uint8Array && parsed.tbsDer instanceof Uint8Array && parsed.tbsCertificate !== undefined) return input;
+  }
   const der = bytesOf(input, 'the certificate', { labels: CERTIFICATE_LABELS, code: 'ERR_RP_CERT_MALFORMED' });
   try {
     return parseCertificate(der);

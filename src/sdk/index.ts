@@ -6,17 +6,17 @@
  * Signer side: the detached CMS SignedData builder, whose RSA signature comes from the card or phone.
  * Every refusal is a RelyingPartyError with a code from a closed set (docs/sdk.md).
  */
-export {
-  RelyingParty,
-  type RelyingPartyOptions,
-  type CertificateStatus,
-  type CertificateVerification,
-  type LoginVerification,
-  type SignedDocumentVerification,
-  type VerifyLoginResponseOptions,
-  type VerifySignedDocumentOptions,
-  type VerifyCertificateOptions,
-} from './relying-party.js';
+export { RelyingParty } from './relying-party.js';
+export type {
+  RelyingPartyOptions,
+  CertificateStatus,
+  CertificateVerification,
+  LoginVerification,
+  SignedDocumentVerification,
+  VerifyLoginResponseOptions,
+  VerifySignedDocumentOptions,
+  VerifyCertificateOptions,
+} from './types.js';
 export { RelyingPartyError, type RelyingPartyErrorCode, type RelyingPartyErrorDetails, type StatusAttempt } from './errors.js';
 export {
   generateLoginChallenge,

@@ -82,7 +82,7 @@ describe('SDK inputs', () => {
   });
 
   it('refuses what is not a certificate (ERR_RP_CERT_MALFORMED) and arguments of the wrong shape (ERR_RP_INPUT)', async () => {
-    for (const bad of ['', 'not base64 at all!', '-----BEGIN CMS-----\nMAA=\n-----END CMS-----', Uint8Array.of(0x30, 0x00), new Uint8Array(0), 42]) {
+    for (const bad of ['', 'not base64 at all!', '-----BEGIN CMS-----\nMAA=\n-----END CMS-----', Uint8Array.of(0x30, 0x00), new Uint8Array(0), 42, {}, null]) {
       await assert.rejects(rp.verifyCertificate({ certificate: bad as never, use: 'login' }), refused('ERR_RP_CERT_MALFORMED'), String(bad));
     }
     await assert.rejects(rp.verifyCertificate({ certificate: issue('card-auth'), use: 'email' as never }), refused('ERR_RP_INPUT'));
