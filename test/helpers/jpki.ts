@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BasicFour } from '../../src/pki/x509/index.js';
+import type { BasicFour, PolicyMode } from '../../src/pki/x509/index.js';
 import { close, createHttpServer, listen } from '../../src/services/http/index.js';
 import { encodeHolderRevocationRequest, encodePhoneIssuanceApplication } from '../../src/services/jpki/application.js';
 import { Authority } from '../../src/services/jpki/authority.js';
@@ -59,6 +59,8 @@ export interface HarnessOptions {
   readonly database?: DatabaseConfig;
   readonly clock?: () => Date;
   readonly pollMs?: number;
+  /** The policies the service writes: production (default) or the test policies (src/pki/x509 oids.ts). */
+  readonly mode?: PolicyMode;
 }
 
 export async function startJpki(options: HarnessOptions = {}): Promise<JpkiHarness> {
@@ -74,18 +76,18 @@ export async function startJpki(options: HarnessOptions = {}): Promise<JpkiHarne
     callCentre: await createOperator(db, 'callcentre-1', 'call-centre', now),
     spTsm: await createOperator(db, 'sp-tsm', 'sp-tsm', now),
   };
-  return serveJpki({ db, passphrase, tokens, dir, ...(options.clock ? { clock: options.clock } : {}), pollMs: options.pollMs ?? 100 });
+  return serveJpki({ db, passphrase, tokens, dir, ...(options.clock ? { clock: options.clock } : {}), ...(options.mode ? { mode: options.mode } : {}), pollMs: options.pollMs ?? 100 });
 }
 
 /**
  * Runs the service over an initialised database on a free port and wraps it as a harness (startJpki
  * after initialising; a restart reuses it on the same database with the same passphrase and tokens).
  */
-export async function serveJpki(p: { db: Database; passphrase: string; tokens: JpkiHarness['tokens']; dir: string; clock?: () => Date; pollMs?: number }): Promise<JpkiHarness> {
+export async function serveJpki(p: { db: Database; passphrase: string; tokens: JpkiHarness['tokens']; dir: string; clock?: () => Date; pollMs?: number; mode?: PolicyMode }): Promise<JpkiHarness> {
   const { db, passphrase, tokens, dir } = p;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const service = await JpkiService.open({ db, passphrase, baseUrl: url, ...(p.clock ? { clock: p.clock } : {}), pollMs: p.pollMs ?? 100 });
+  const service = await JpkiService.open({ db, passphrase, baseUrl: url, ...(p.clock ? { clock: p.clock } : {}), ...(p.mode ? { mode: p.mode } : {}), pollMs: p.pollMs ?? 100 });
   const server: Server = createHttpServer({ routes: jpkiRoutes(service), statusOf: jpkiStatusOf });
   await listen(server, port);
   return {

@@ -18,6 +18,7 @@ export const LAYER_RANKS: Readonly<Record<string, number>> = {
   transports: 6,
   store: 6,
   services: 7,
+  sdk: 7,
   app: 8,
   web: 9,
   cli: 10,

@@ -33,6 +33,7 @@ export {
   type OcspHashAlgorithm,
 } from './cert-id.js';
 export { parseOcspRequest, MAX_NONCE_LENGTH, MAX_REQUESTS, type ParsedOcspRequest } from './ocsp-request.js';
+export { encodeOcspRequest, type EncodedOcspRequest, type OcspRequestOptions } from './ocsp-request-build.js';
 export { decodeOcspGetPath } from './ocsp-get.js';
 export {
   ocspErrorResponse,
