@@ -318,11 +318,19 @@ export class Terminal {
     return out;
   }
 
-  /** INSTALL [for load] + LOAD of a package; returns the SW of each command. */
-  async loadPackage(pkg: AppletPackage, options: { sd?: string; hash?: Uint8Array } = {}): Promise<string[]> {
-    const sws = [await this.ssw(installForLoad(toHex(pkg.aid), options))];
-    for (const c of loadCommands(buildLoadFile(pkg))) sws.push(await this.ssw(c));
-    return sws;
+  /**
+   * INSTALL [for load] + LOAD of a package in blocks of 48 bytes; returns the SW of INSTALL, of the
+   * blocks before the last (all '9000' or the first other) and of the last block.
+   */
+  async loadPackage(pkg: AppletPackage, options: { sd?: string; hash?: Uint8Array } = {}): Promise<[string, string, string]> {
+    const install = await this.ssw(installForLoad(toHex(pkg.aid), options));
+    const commands = loadCommands(buildLoadFile(pkg), 0x30);
+    let middle = '9000';
+    for (const c of commands.slice(0, -1)) {
+      const sw = await this.ssw(c);
+      if (sw !== '9000') middle = sw;
+    }
+    return [install, middle, await this.ssw(commands.at(-1)!)];
   }
 }
 
