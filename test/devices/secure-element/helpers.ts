@@ -32,6 +32,7 @@ export const TEST_PACKAGE_AID = 'F0000000010001';
 export const TEST_MODULE_AID = 'F000000001000101';
 export const TEST_APP = 'F00000000100010101';
 export const TEST_APP_2 = 'F00000000100010102';
+export const TEST_APP_3 = 'F00000000100010103';
 
 /** The data of the counter applet. */
 export interface CounterData {
@@ -42,7 +43,8 @@ export interface CounterData {
 /**
  * The counter applet (test code): '01' reads the counter, '02' increments it, '03' increments and
  * fails ('6985': the change is rolled back), '04' increments, commits, then fails (the change stays),
- * '05' answers the interface, '06' the personalization data received; '50'/'82' open a secure channel
+ * '05' answers the interface, '06' the personalization data received, '07' increments and throws an
+ * Error (a bug: '6F00', rolled back); '50'/'82' open a secure channel
  * with its domain's keys, '10' echoes under it ('6982' without); '11' moves to PERSONALIZED.
  * `personalize` records the data; data starting 'EE' commits halfway (two saves).
  */
@@ -98,6 +100,9 @@ const COUNTER_MODULE: AppletModule<CounterData> = {
           case 0x11:
             host.setLifeCycle(0x0f);
             return undefined;
+          case 0x07:
+            host.update((d) => void d.counter++);
+            throw new Error('a bug in the applet');
           default:
             return throwSw(SW.INS_NOT_SUPPORTED);
         }
