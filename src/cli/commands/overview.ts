@@ -27,7 +27,9 @@ Built so far:
     card and phone issuance with linkage, revocation, suspension and cascade, CRL and OCSP,
     on SQLite or PostgreSQL, with a hash-chained audit log;
   the Individual Number Card: the JPKI-AP byte for byte (OpenSC reads it), PIN and password with
-    tear-proof retry counters, life at the municipal office, the vpcd virtual reader and a PC/SC client.
+    tear-proof retry counters, life at the municipal office, the vpcd virtual reader and a PC/SC client;
+  the GlobalPlatform secure element: ISD and application providers' domains with SCP03, card content
+    management with Authorized Management, contact and contactless interfaces, tear-proof state.
 
 Run the system:   jpki-mobile start        (creates ./.jpki-mobile on first use)
 Try:

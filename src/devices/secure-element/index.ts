@@ -46,3 +46,4 @@ export { cardRecognitionData } from './get-data.js';
 export { createElement, type CreateElementOptions, type CreatedElement, type SeProfile } from './create.js';
 export { SecureElement, type OpenElementOptions } from './element.js';
 export { summariseElement, type ElementSummary, type EntrySummary } from './status.js';
+export { isdKeyFile, parseIsdKeyFile, KEY_FILE_FORMAT, type IsdKeyFile } from './key-file.js';
