@@ -46,7 +46,8 @@ export interface CounterData {
  * '05' answers the interface, '06' the personalization data received, '07' increments and throws an
  * Error (a bug: '6F00', rolled back); '50'/'82' open a secure channel
  * with its domain's keys, '10' echoes under it ('6982' without); '11' moves to PERSONALIZED.
- * `personalize` records the data; data starting 'EE' commits halfway (two saves).
+ * `personalize` records the data (data starting 'EE' commits halfway: two saves) and answers it
+ * reversed for a case 4 STORE DATA, or when it starts with 'DA'.
  */
 const COUNTER_MODULE: AppletModule<CounterData> = {
   aid: fromHex(TEST_MODULE_AID),
@@ -118,7 +119,7 @@ const COUNTER_MODULE: AppletModule<CounterData> = {
           await host.commit();
           host.update((d) => void d.perso.push('after-commit'));
         }
-        return (cmd.p1 & 0x01) !== 0 ? Uint8Array.from(cmd.data).reverse() : undefined;
+        return (cmd.p1 & 0x01) !== 0 || cmd.data[0] === 0xda ? Uint8Array.from(cmd.data).reverse() : undefined;
       },
     };
   },
