@@ -108,9 +108,10 @@ class FixedDirectory implements AppletDirectory {
 }
 
 /**
- * The card operating system shared by the Individual Number Card and (later) the GlobalPlatform secure
- * element: power, logical channels, SELECT by DF name, dispatch, and the translation of whatever
- * happens into a status word (AusweisApp's card simulator, jcardsim):
+ * The card operating system shared by the Individual Number Card (a fixed applet list) and the
+ * GlobalPlatform secure element (an `AppletDirectory` over its registry): power, logical channels,
+ * SELECT by DF name, dispatch, and the translation of whatever happens into a status word
+ * (AusweisApp's card simulator, jcardsim):
  *
  * 1. The bytes are parsed with the project codec; a malformed APDU (short header, Lc disagreeing with
  *    the body) is answered '6700'.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SW, StatusWordError } from '../../apdu/index.js';
-import { toHex } from '../../bytes/index.js';
+import { fromHex, toHex } from '../../bytes/index.js';
 import { CardRuntime, type Applet, type AppletContext, type AppletDirectory, type CardLogger, type CardPort, type CardStore } from '../../card/index.js';
 import type { CommandApdu } from '../../apdu/index.js';
 import type { Scp03KeySet } from '../../crypto/index.js';
@@ -79,7 +79,6 @@ export class SecureElement implements ElementCore {
     checkCatalogue(state, this.catalogue);
     this.tx = new StateTransaction(store, state);
     this.#random = options.random ?? ((n) => new Uint8Array(randomBytes(n)));
-    const atr = Buffer.from(state.atr, 'hex');
     const runtime = (iface: SeInterface, atrBytes: Uint8Array) =>
       new CardRuntime({
         atr: atrBytes,
@@ -87,7 +86,7 @@ export class SecureElement implements ElementCore {
         logicalChannels: 20,
         ...(options.logger ? { logger: options.logger } : {}),
       });
-    this.#runtimes = { contact: runtime('contact', new Uint8Array(atr)), contactless: runtime('contactless', contactlessAtr(HISTORICAL_BYTES)) };
+    this.#runtimes = { contact: runtime('contact', fromHex(state.atr)), contactless: runtime('contactless', contactlessAtr(HISTORICAL_BYTES)) };
     this.contact = this.#port('contact');
     this.contactless = this.#port('contactless');
   }
@@ -152,7 +151,7 @@ export class SecureElement implements ElementCore {
     } else {
       const module = this.catalogue.module(entry.loadFile!, entry.module!);
       if (!module) throw new SecureElementError('ERR_SE_CATALOGUE', `module ${entry.module} of ${entry.aid} is not in the catalogue`);
-      applet = new BoundApplet(module.create(new ElementAppletHost(this, entry.aid)) as SeApplet, Buffer.from(entry.aid, 'hex'), iface);
+      applet = new BoundApplet(module.create(new ElementAppletHost(this, entry.aid)) as SeApplet, fromHex(entry.aid), iface);
     }
     cache.set(key, applet);
     return applet;

@@ -38,9 +38,9 @@ describe('jpki-mobile se', () => {
     assert.match(again.stderr, /ERR_CARD_STATE_EXISTS/);
     const status = await cli('se', 'status', file);
     assert.equal(status.status, 0, status.stderr);
-    assert.match(status.stdout, /issuer security domain A000000151000000\n  life cycle SECURED \(0F\)\n  privileges 9AFE80: Security Domain, Card Lock, Card Terminate, CVM Management, Trusted Path, Authorized Management, Token Verification, Global Delete, Global Lock, Global Registry, Final Application, Receipt Generation\n/);
+    assert.match(status.stdout, /issuer security domain A000000151000000\n {2}life cycle SECURED \(0F\)\n {2}privileges 9AFE80: Security Domain, Card Lock, Card Terminate, CVM Management, Trusted Path, Authorized Management, Token Verification, Global Delete, Global Lock, Global Registry, Final Application, Receipt Generation\n/);
     assert.match(status.stdout, /key set 30 AES-128, sequence counter 0/);
-    assert.match(status.stdout, /load file A0000001515350 \(GlobalPlatform Security Domain\)\n  life cycle LOADED \(01\)/);
+    assert.match(status.stdout, /load file A0000001515350 \(GlobalPlatform Security Domain\)\n {2}life cycle LOADED \(01\)/);
     assert.ok(!status.stdout.includes('404142434445464748494A4B4C4D4E4F'), 'status never prints a key');
     assert.equal((await cli('se', 'status', join(dir, 'none.json'))).status, 1);
   });
