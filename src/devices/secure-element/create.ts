@@ -23,7 +23,10 @@ export interface CreateElementOptions {
   readonly profile: SeProfile;
   /** The catalogue (default DEFAULT_PACKAGES). The security domain package is always part of it. */
   readonly packages?: readonly AppletPackage[];
-  /** Applications installed at creation, associated with the ISD (default DEFAULT_PREINSTALLED). */
+  /**
+   * Applications installed at creation, associated with the ISD. Default: the entries of
+   * DEFAULT_PREINSTALLED whose package is in the catalogue (so the ARA-M is there when its package is).
+   */
   readonly preinstalled?: readonly PreinstalledApplication[];
   /** Further packages whose load files are present from creation, without instances. */
   readonly preloaded?: readonly Uint8Array[];
@@ -114,7 +117,8 @@ export function createElement(options: CreateElementOptions): CreatedElement {
   preload(catalogue.packages[0]!.aid);
   for (const aid of options.preloaded ?? []) preload(aid);
   let serial = 1;
-  for (const p of options.preinstalled ?? DEFAULT_PREINSTALLED) {
+  const preinstalled = options.preinstalled ?? DEFAULT_PREINSTALLED.filter((p) => catalogue.find(toHex(p.package)) !== undefined);
+  for (const p of preinstalled) {
     preload(p.package);
     const aid = toHex(p.aid);
     const module = catalogue.module(toHex(p.package), toHex(p.module));

@@ -40,7 +40,7 @@ function mutate(state: SeState, change: (doc: Mutable & { registry: Mutable[]; c
 
 describe('secure element: creation and state document', () => {
   it('development profile: the GP test keys as KVN 30 with i 70, SECURED, the security domain package loaded', () => {
-    const { state, isdKeys } = createElement({ profile: 'development', random: seededRandom(1), now: NOW });
+    const { state, isdKeys } = createElement({ profile: 'development', packages: [], random: seededRandom(1), now: NOW });
     assert.deepEqual([isdKeys.kvn, toHex(isdKeys.enc), toHex(isdKeys.mac), toHex(isdKeys.dek)], [0x30, toHex(GP_TEST_KEY), toHex(GP_TEST_KEY), toHex(GP_TEST_KEY)]);
     const isd = state.registry[0]!;
     assert.equal(isd.kind, 'application');
@@ -51,8 +51,8 @@ describe('secure element: creation and state document', () => {
   });
 
   it('production profile: random ISD keys, different for every element, of the length asked', () => {
-    const a = createElement({ profile: 'production' });
-    const b = createElement({ profile: 'production', keyLength: 32 });
+    const a = createElement({ profile: 'production', packages: [] });
+    const b = createElement({ profile: 'production', packages: [], keyLength: 32 });
     assert.notEqual(toHex(a.isdKeys.enc), toHex(GP_TEST_KEY));
     assert.notEqual(toHex(a.isdKeys.enc), toHex(a.isdKeys.mac));
     assert.notEqual(toHex(a.isdKeys.enc), toHex(b.isdKeys.enc));
@@ -76,7 +76,7 @@ describe('secure element: creation and state document', () => {
   });
 
   it('refuses documents that are not an element, naming the problem', () => {
-    const { state } = createElement({ profile: 'development', random: seededRandom(1), now: NOW });
+    const { state } = createElement({ profile: 'development', packages: [], random: seededRandom(1), now: NOW });
     assert.deepEqual(parseSeState(JSON.parse(JSON.stringify(state))), state);
     const broken: unknown[] = [
       null,
