@@ -47,6 +47,18 @@ describe('secure element: SCP03 sessions with the ISD', () => {
     assert.deepEqual(SECURITY_LEVELS.includes(0x00), true);
   });
 
+  it('level 00 (authenticated, no secure messaging) and an AES-192 key set', async () => {
+    const { contact } = await newElement();
+    await isdSession(contact, 0x00);
+    assert.equal(contact.host!.level, 0x00);
+    const aes192 = keySet(0x33, 24, 12);
+    const r = await contact.send(putKey(0x00, GP_KEY, aes192));
+    assert.deepEqual([r.sw, toHex(r.data).slice(0, 2)], [0x9000, '33'], 'management commands pass unwrapped at level 00');
+    await contact.select(ISD);
+    await contact.open(aes192, 0x33);
+    assert.equal(toHex((await contact.secure(getData(0x00e0))).data).slice(-12), 'C00403338818', 'AES-192: length 18');
+  });
+
   it('the card challenge is the pseudo-random one of the key set, whose counter is saved before use', async () => {
     const { contact, store } = await newElement();
     for (let n = 1; n <= 3; n++) {
