@@ -172,9 +172,11 @@ describe('card runtime: SELECT and dispatch', () => {
     assert.equal(rt.selectedOn(0)?.name, 'B');
     assert.equal(await tx(rt, selectAid('A000000001', '00', '0E')), '6A82', 'no further match');
     assert.equal(rt.selectedOn(0)?.name, 'B', 'the selection stays');
-    assert.equal(await tx(rt, selectAid('A000000001AA', '00', '02')), '6F038401019000', 'B does not match: the search starts again');
+    // Next occurrence searches after the current application in registry order (GP Card Spec 2.3.1
+    // 11.9.2.3), whether or not the current one matches the name: A comes before B.
+    assert.equal(await tx(rt, selectAid('A000000001AA', '00', '02')), '6A82', 'nothing after B matches');
     assert.equal(await tx(rt, selectAid('A000000001', '00', '01')), '6A86', 'last occurrence is not supported');
-    assert.deepEqual(events.filter((e) => e.includes('select')), ['A select 0', 'A deselect 0', 'B select 0', 'B deselect 0', 'A select 0']);
+    assert.deepEqual(events.filter((e) => e.includes('select')), ['A select 0', 'A deselect 0', 'B select 0']);
   });
 
   it('turns StatusWordError into its SW, warnings with data through, other exceptions into 6F00 (logged, redacted)', async () => {

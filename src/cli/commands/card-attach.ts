@@ -24,7 +24,7 @@ Options:
 `;
 
 /** Waits for SIGINT or SIGTERM (once), then resolves with the signal's name. */
-function untilSignal(): Promise<NodeJS.Signals> {
+export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolveSignal) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop);
@@ -36,14 +36,14 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-/** Turns bridge events into lines: one per state change, not one per retry. */
-function reporter(io: Io, where: string, trace: boolean): (e: VpcdEvent) => void {
+/** Turns bridge events into lines: one per state change, not one per retry. `what` names the card. */
+export function reporter(io: Io, where: string, trace: boolean, what = 'the card'): (e: VpcdEvent) => void {
   let everConnected = false;
   let waitingShown = false;
   return (e) => {
     switch (e.type) {
       case 'connected':
-        io.out(everConnected ? `reconnected to vpcd at ${where}\n` : `attached: the card is in the virtual reader at ${where} (SIGTERM or Ctrl-C to remove it)\n`);
+        io.out(everConnected ? `reconnected to vpcd at ${where}\n` : `attached: ${what} is in the virtual reader at ${where} (SIGTERM or Ctrl-C to remove it)\n`);
         everConnected = true;
         waitingShown = false;
         return;
@@ -52,7 +52,7 @@ function reporter(io: Io, where: string, trace: boolean): (e: VpcdEvent) => void
         waitingShown = true;
         return;
       case 'disconnected':
-        io.err(`vpcd at ${where} closed the connection (${e.reason}); the card is removed until it reconnects\n`);
+        io.err(`vpcd at ${where} closed the connection (${e.reason}); ${what} is removed until it reconnects\n`);
         return;
       case 'protocol-error':
         io.err(`vpcd protocol error: ${e.error.message} [${e.error.code}]\n`);

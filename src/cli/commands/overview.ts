@@ -30,6 +30,8 @@ Built so far:
     tear-proof retry counters, life at the municipal office, the vpcd virtual reader and a PC/SC client;
   the push service: tokens per app instance, messages with a time to live, long-poll delivery with
     acknowledgement, and the failure modes of the real one (offline, app removed, device reset).
+  the GlobalPlatform secure element: ISD and application providers' domains with SCP03, card content
+    management with Authorized Management, contact and contactless interfaces, tear-proof state.
 
 Run the system:   jpki-mobile start        (creates ./.jpki-mobile on first use)
 Try:

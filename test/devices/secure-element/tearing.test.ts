@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { decodeTlv } from '../../../src/tlv/index.js';
+import { FileCardStore } from '../../../src/card/index.js';
+import { createElement, parseSeState, SecureElement, type SeState } from '../../../src/devices/secure-element/index.js';
+import { seededRandom } from '../../helpers/vectors.js';
+import { TEAR_KEYS } from './fixtures/element-process.js';
+import { getData, GP_KEY, installForInstall, isdSession, OTHER_PACKAGE, putKey, TEST_APP, TEST_MODULE_AID, TEST_PACKAGE, TEST_PACKAGE_AID, Terminal } from './helpers.js';
+
+/**
+ * Pulling the element at every write (the task's fault injection): each scenario runs in a child
+ * process that kills itself with SIGKILL before, in the middle of (temporary file durable, not yet
+ * renamed) and after each save, during PUT KEY, INSTALL (with its LOADs), DELETE and a STORE DATA
+ * whose application commits halfway. After every kill the file must hold a whole document equal to
+ * the last completed save, and for the command of interest that means the state before it or after
+ * it, nothing between. In process, a store that fails at either step answers '6581' and the element
+ * carries on with what the file holds.
+ */
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/element-process.js', import.meta.url));
+const PACKAGES = [TEST_PACKAGE, OTHER_PACKAGE];
+
+interface Run {
+  readonly lines: string[];
+  readonly signal: NodeJS.Signals | null;
+}
+
+function runElement(file: string, scenario: string, tearAt?: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [FIXTURE, file, scenario], {
+      env: { ...process.env, ...(tearAt ? { SE_TEAR_AT: tearAt } : {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (signal === null && code !== 0) reject(new Error(`element process failed (${code}): ${err}`));
+      else resolve({ lines: out.split('\n').filter((l) => l !== ''), signal });
+    });
+  });
+}
+
+/** Runs `tasks` with at most `limit` at a time (2 CPU cores are shared). */
+async function limited<T>(tasks: (() => Promise<T>)[], limit = 3): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+  return results;
+}
+
+const docOf = (text: string) => parseSeState(JSON.parse(text));
+const entryAids = (s: SeState) => s.registry.map((e) => e.aid);
+const keySets = (s: SeState) => (s.registry[0]!.kind === 'application' ? s.registry[0]!.domain!.keySets.map((k) => k.kvn) : []);
+const app = (s: SeState) => s.registry.find((e) => e.aid === TEST_APP);
+
+interface Scenario {
+  readonly name: string;
+  readonly base: () => Promise<SeState>;
+  /** The number of saves of a whole run. */
+  readonly saves: number;
+  readonly answers: string[];
+  /** What distinguishes the state before the command of interest from the state after it. */
+  readonly effect: (s: SeState) => string;
+  readonly before: string;
+  readonly after: string;
+}
+
+let dir: string;
+const created = createElement({ profile: 'development', packages: PACKAGES, random: seededRandom(3), now: new Date('2026-11-15T00:00:00Z') }).state;
+
+/** The base document with the test application installed by the ISD. */
+async function withApplication(): Promise<SeState> {
+  const path = join(dir, `prep-${Math.random().toString(16).slice(2)}.json`);
+  await new FileCardStore<SeState>(path).create(created);
+  const element = await SecureElement.open(new FileCardStore<SeState>(path), { packages: PACKAGES });
+  await element.contact.powerOn();
+  const t = new Terminal(element.contact);
+  await isdSession(t, 0x03);
+  await t.loadPackage(TEST_PACKAGE);
+  assert.equal(await t.ssw(installForInstall(TEST_PACKAGE_AID, TEST_MODULE_AID, TEST_APP)), '9000');
+  return element.state;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'put-key', base: async () => created, saves: 2, answers: ['sw put-key 9000'], effect: (s) => keySets(s).join(','), before: '48', after: '48,49' },
+  {
+    name: 'install',
+    base: async () => created,
+    saves: 3,
+    answers: ['sw load 900090009000', 'sw install 9000'],
+    // LOAD's last block registers the load file (a save of its own), INSTALL the application.
+    effect: (s) => (app(s) ? `${app(s)!.lifeCycle} ${JSON.stringify((app(s) as { data: unknown }).data)}` : entryAids(s).includes(TEST_PACKAGE_AID) ? 'loaded' : 'none'),
+    before: 'none',
+    after: '7 {"counter":5,"perso":[]}',
+  },
+  { name: 'delete', base: withApplication, saves: 2, answers: ['sw delete 9000'], effect: (s) => `${entryAids(s).includes(TEST_PACKAGE_AID)} ${app(s) !== undefined}`, before: 'true true', after: 'false false' },
+  {
+    name: 'store-data',
+    base: withApplication,
+    saves: 3,
+    answers: ['sw perso 9000', 'sw store-data 9000'],
+    effect: (s) => JSON.stringify((app(s) as { data: { perso: string[] } }).data.perso),
+    before: '[]',
+    after: '["EE0102","after-commit"]',
+  },
+];
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'se-tear-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('secure element: killed at every write', () => {
+  for (const scenario of SCENARIOS) {
+    it(`${scenario.name}: the file is always a whole saved document, before or after the command`, async () => {
+      const base = join(dir, `${scenario.name}.base.json`);
+      await new FileCardStore<SeState>(base).create(await scenario.base());
+      const initial = readFileSync(base, 'utf8');
+      const whole = join(dir, `${scenario.name}.whole.json`);
+      copyFileSync(base, whole);
+      const ok = await runElement(whole, scenario.name);
+      assert.equal(ok.signal, null);
+      assert.deepEqual(ok.lines.filter((l) => l.startsWith('sw ')), scenario.answers);
+      const states = [initial, ...ok.lines.filter((l) => l.startsWith('save ')).map((l) => Buffer.from(l.split(' ')[2]!, 'base64').toString('utf8'))];
+      assert.equal(states.length - 1, scenario.saves, 'saves of the scenario');
+      assert.equal(readFileSync(whole, 'utf8'), states.at(-1));
+      // The last save is the command of interest's (the one before is the INITIALIZE UPDATE counter, or a halfway commit).
+      const effects = states.map((s) => scenario.effect(docOf(s)));
+      assert.equal(effects.at(-1), scenario.after);
+      assert.equal(effects[0], scenario.before);
+
+      const tasks: (() => Promise<{ k: number; phase: string; file: string; run: Run }>)[] = [];
+      for (let k = 1; k <= scenario.saves; k++) {
+        for (const phase of ['before', 'temp', 'after'] as const) {
+          const file = join(dir, `${scenario.name}.${k}.${phase}.json`);
+          copyFileSync(base, file);
+          tasks.push(() => runElement(file, scenario.name, `${k}:${phase}`).then((run) => ({ k, phase, file, run })));
+        }
+      }
+      for (const { k, phase, file, run } of await limited(tasks)) {
+        const where = `${scenario.name} killed ${phase} save ${k}`;
+        assert.equal(run.signal, 'SIGKILL', where);
+        const onDisk = readFileSync(file, 'utf8');
+        assert.equal(onDisk, states[phase === 'after' ? k : k - 1], `${where}: the last completed save, whole`);
+        const effect = scenario.effect(docOf(onDisk));
+        // Between: the state after LOAD and before INSTALL; for STORE DATA, what the application chose
+        // to make durable halfway (SeAppletHost.commit).
+        const between = { 'store-data': '["EE0102"]', install: 'loaded' }[scenario.name];
+        assert.ok(effect === scenario.before || effect === scenario.after || effect === between, `${where}: ${effect}`);
+        await SecureElement.open(new FileCardStore<SeState>(file), { packages: PACKAGES });
+      }
+    });
+  }
+});
+
+describe('secure element: a store that fails', () => {
+  for (const step of ['temp-written', 'renamed'] as const) {
+    it(`failing at ${step} during PUT KEY answers 6581, and the element goes on with what the file holds`, async () => {
+      const path = join(dir, `fail-${step}.json`);
+      await new FileCardStore<SeState>(path).create(created);
+      let armed = false;
+      const store = new FileCardStore<SeState>(path, {
+        onStep: (s) => {
+          if (armed && s === step) {
+            armed = false;
+            throw new Error(`disk failure at ${s}`);
+          }
+        },
+      });
+      const element = await SecureElement.open(store, { packages: PACKAGES });
+      await element.contact.powerOn();
+      const t = new Terminal(element.contact);
+      await isdSession(t, 0x03);
+      armed = true;
+      const r = await t.secure(putKey(0x00, GP_KEY, TEAR_KEYS));
+      assert.equal(r.sw, 0x6581, 'memory failure');
+      const onDisk = docOf(readFileSync(path, 'utf8'));
+      const expected = step === 'temp-written' ? [0x30] : [0x30, 0x31];
+      assert.deepEqual(keySets(onDisk), expected, 'the file holds the old document, or the new one whole');
+      const info = await t.secure(getData(0x00e0));
+      assert.equal(info.sw, 0x9000);
+      const kvns = [...new Set(decodeTlv(info.data).children!.map((c) => c.value[1]!))];
+      assert.deepEqual(kvns, expected, 'the element read the file back: what it reports is what the file holds');
+      assert.deepEqual(keySets(element.state), expected);
+    });
+  }
+});
