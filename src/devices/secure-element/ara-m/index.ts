@@ -38,5 +38,5 @@ export { ARA_SW } from './rule-store.js';
 export { MAX_STORE_DATA } from './store-data.js';
 export { responseCapacity } from './get-data.js';
 export { AraMApplet } from './applet.js';
-export { ARA_M_AID, ARA_M_PACKAGE_AID, ARA_M_MODULE_AID, ARA_M_MODULE, ARA_M_PACKAGE } from './package.js';
+export { ARA_M_PACKAGE_AID, ARA_M_MODULE_AID, ARA_M_MODULE, ARA_M_PACKAGE } from './package.js';
 export * from './ace/index.js';

@@ -7,6 +7,7 @@ import {
   AccessControlEnforcer,
   AccessRuleCache,
   AceError,
+  AraRuleEngine,
   AllRulesAssembler,
   appCertificateHashes,
   decodeAllRulesResponse,
@@ -58,10 +59,53 @@ function aceCode(fn: () => unknown): AceErrorCode | string {
 }
 
 describe('ACE: application identity (step 2)', () => {
-  it('gives SHA-1 then SHA-256 of each certificate, in order, and needs a certificate', () => {
+  it('gives SHA-1 then SHA-256 of each certificate, in order; the search refuses an application without one', () => {
     const hashes = appCertificateHashes([CERT1, CERT2]);
     assert.deepEqual(hashes.map(toHex), [sha1(CERT1), sha256(CERT1), sha1(CERT2), sha256(CERT2)].map(toHex));
-    assert.equal(aceCode(() => appCertificateHashes([])), 'ERR_ACE_NO_CERTIFICATES');
+    assert.deepEqual([hashes[0]!.length, hashes[1]!.length], [20, 32]);
+    assert.deepEqual(appCertificateHashes([]), []);
+    // A rule for all applications must not let in one that has no identity at all.
+    const everyone = new AccessRuleCache([r({ aid: aid(AID_X), hash: NONE }, ALWAYS)]);
+    assert.equal(aceCode(() => everyone.decide(AID_X, [])), 'ERR_ACE_NO_CERTIFICATES');
+    assert.equal(aceCode(() => new AraRuleEngine().decide(AID_X, [])), 'ERR_ACE_NO_CERTIFICATES');
+  });
+});
+
+describe('ACE: the rule engine (what the phone\'s enforcer feeds)', () => {
+  it('loads a whole FF40 and decides with merge, search and resolution; undefined (6A88) clears the rules', () => {
+    const engine = new AraRuleEngine();
+    assert.equal(engine.decide(AID_X, appCertificateHashes([CERT1])).basis, 'none', 'nothing loaded: deny');
+    engine.load(fromHex(V.getAllResponse));
+    assert.equal(engine.cache.size, 3);
+    const d = engine.decide(fromHex('A000000600010001EE0501'), appCertificateHashes([CERT2]));
+    assert.deepEqual([d.basis, d.channelAllowed, d.apduAllowed(fromHex('0010010000')), d.apduAllowed(fromHex('0020000000'))], ['B', true, true, false]);
+    const dflt = engine.decide(undefined, appCertificateHashes([CERT3]));
+    assert.deepEqual([dflt.basis, dflt.channelAllowed, dflt.nfcAllowed], ['D', true, true], 'undefined AID: the C0 form, found through D');
+    engine.load(undefined);
+    assert.deepEqual([engine.cache.size, engine.decide(AID_X, appCertificateHashes([CERT3])).channelAllowed], [0, false]);
+  });
+
+  it('refuses bytes that are not a valid FF40 with ERR_ACE_ARA_RULES (cause: the AraError) and keeps no old rule', () => {
+    const engine = new AraRuleEngine();
+    engine.load(fromHex(V.getAllResponse));
+    for (const bad of ['FF4003E20100', 'FF4006E204E1024F00', 'FF5000', 'FF40', 'FF400AE208E106C1000401']) {
+      let cause: unknown;
+      assert.equal(
+        aceCode(() => {
+          try {
+            engine.load(fromHex(bad));
+          } catch (err) {
+            cause = (err as Error).cause;
+            throw err;
+          }
+        }),
+        'ERR_ACE_ARA_RULES',
+        bad,
+      );
+      assert.match(String((cause as { code?: string }).code), /^ERR_ARA_/, bad);
+      assert.equal(engine.cache.size, 0, `${bad}: the rules loaded before are gone`);
+      engine.load(fromHex(V.getAllResponse));
+    }
   });
 });
 
@@ -263,7 +307,6 @@ describe('ACE: reading the rules from the ARA-M (step 1)', () => {
     assert.equal(enforcer.decide(AID_X, [CERT1]).basis, 'not-initialised');
     assert.deepEqual(await enforcer.refresh(send), { state: 'ready', reloaded: true });
     assert.deepEqual(sent.map((c) => toHex(Uint8Array.of(c.p1, c.p2))), ['DF20', 'FF40']);
-    assert.equal(toHex(enforcer.cache!.refreshTag!), se.committed.refreshTag);
     assert.equal(enforcer.decide(AID_X, [CERT1]).basis, 'D');
     sent.length = 0;
     assert.deepEqual(await enforcer.refresh(send), { state: 'ready', reloaded: false });

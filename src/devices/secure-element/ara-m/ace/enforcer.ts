@@ -34,6 +34,7 @@ export interface RefreshResult {
 export class AccessControlEnforcer {
   #state: EnforcerState = 'not-initialised';
   #cache: AccessRuleCache | undefined;
+  #refreshTag: Uint8Array | undefined;
 
   get state(): EnforcerState {
     return this.#state;
@@ -53,12 +54,13 @@ export class AccessControlEnforcer {
   async refresh(send: ApduSender): Promise<RefreshResult> {
     try {
       const tag = await readRefreshTag(send);
-      const cached = this.#cache?.refreshTag;
+      const cached = this.#refreshTag;
       if (this.#state === 'ready' && cached !== undefined && bytesEqual(cached, tag)) return { state: 'ready', reloaded: false };
       this.#cache = undefined;
       const all = await readAllRules(send);
       const rules = all === undefined ? [] : decodeRules(all);
-      this.#cache = new AccessRuleCache(rules, tag);
+      this.#cache = new AccessRuleCache(rules);
+      this.#refreshTag = tag;
       this.#state = 'ready';
       return { state: 'ready', reloaded: true };
     } catch (err) {
@@ -84,6 +86,7 @@ export class AccessControlEnforcer {
    */
   decide(aid: Uint8Array | null, certificates: readonly Uint8Array[]): AccessDecision {
     const hashes = appCertificateHashes(certificates);
+    if (hashes.length === 0) throw new AceError('ERR_ACE_NO_CERTIFICATES', 'an application has at least one signing certificate');
     if (this.#state !== 'ready' || !this.#cache) return decisionOf(DENY_ALL, this.#state === 'ready' ? 'not-initialised' : this.#state);
     return this.#cache.decide(aid, hashes);
   }

@@ -7,6 +7,8 @@ export { channelAccessOf, mergeChannelAccess, resolveMissing, DENY_ALL, type Acc
 export { aidRefFor, RuleIndex, type SearchStep, type SearchResult } from './search.js';
 export { decisionOf, filterMatches, type AccessDecision, type DecisionBasis } from './decision.js';
 export { AccessRuleCache } from './rule-cache.js';
+export { AraRuleEngine, type RuleEngine } from './rule-engine.js';
+export { ARA_M_AID } from '../aid.js';
 export { appCertificateHashes } from './app-identity.js';
 export {
   readRefreshTag,
