@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { command, type CommandApdu, type ResponseApdu } from '../../../../src/apdu/index.js';
+import { command, encodeCommand, parseResponse, type CommandApdu, type ResponseApdu } from '../../../../src/apdu/index.js';
 import { concat, fromHex, toHex } from '../../../../src/bytes/index.js';
 import {
   AccessControlEnforcer,
@@ -14,6 +14,7 @@ import {
   encodeStoreCommand,
   omapiTransmitRefusal,
   readAllRules,
+  readRefreshTag,
   type AceErrorCode,
   type ApduSender,
   type ArDo,
@@ -280,6 +281,17 @@ describe('ACE: OMAPI checks before the enforcer (step 5)', () => {
   });
 });
 
+/** A sender that answers from a script (data + SW in hex) and records the commands it was given, encoded. */
+function scripted(answers: string[]): ApduSender & { sent: string[] } {
+  const sent: string[] = [];
+  const send: ApduSender = (c) => {
+    sent.push(toHex(encodeCommand(c)));
+    const next = answers.shift();
+    return next === undefined ? Promise.reject(new Error('script exhausted')) : Promise.resolve(parseResponse(fromHex(next)));
+  };
+  return Object.assign(send, { sent });
+}
+
 /** A sender on logical channel 1 of a test element, as the phone would give the enforcer. */
 async function channelTo(se: TestElement): Promise<{ send: ApduSender; sent: CommandApdu[] }> {
   const open = await se.transmit(command(0x00, 0x70, 0x00, 0x00, undefined, 1));
@@ -371,6 +383,57 @@ describe('ACE: reading the rules from the ARA-M (step 1)', () => {
     assert.equal(enforcer.state, 'not-initialised');
     enforcer.araMissing();
     assert.deepEqual([enforcer.decide(null, [CERT1]).basis, enforcer.decide(null, [CERT1]).channelAllowed], ['ara-missing', false]);
+  });
+
+  it('accepts DF20 08 <8 bytes> and nothing else as the refresh tag, sent as 80 CA DF 20 00', async () => {
+    const ok = scripted(['DF200801020304050607089000']);
+    assert.equal(toHex(await readRefreshTag(ok)), '0102030405060708');
+    assert.deepEqual(ok.sent, ['80CADF2000']);
+    const bad: [string, AceErrorCode][] = [
+      ['DF2007010203040506079000', 'ERR_ACE_ARA_RULES'],
+      ['DF20090102030405060708099000', 'ERR_ACE_ARA_RULES'],
+      ['DF20080102030405060708' + '6F00', 'ERR_ACE_ARA_STATUS'],
+      ['DF21080102030405060708' + '9000', 'ERR_ACE_ARA_RULES'],
+      ['DF2008010203040506070809' + '9000', 'ERR_ACE_ARA_RULES'],
+      ['6A88', 'ERR_ACE_ARA_STATUS'],
+    ];
+    for (const [answer, code] of bad) await assert.rejects(readRefreshTag(scripted([answer])), (err: AceError) => err.code === code, answer);
+  });
+
+  it('reads All then Next until the announced length (short and long length forms), and 6A88 as "no rules"', async () => {
+    const ch = scripted(['FF4006E2049000', '01029000', '03049000']);
+    assert.equal(toHex((await readAllRules(ch))!), 'FF4006E20401020304');
+    assert.deepEqual(ch.sent, ['80CAFF4000', '80CAFF6000', '80CAFF6000']);
+    assert.equal(await readAllRules(scripted(['6A88'])), undefined);
+    assert.equal(toHex((await readAllRules(scripted(['FF40820003E201009000'])))!), 'FF40820003E20100', 'long length form');
+  });
+
+  it('refuses a wrong tag, a bad length, an announced size over the cap, an empty or overlong Next, and other status words', async () => {
+    const cases: [string, string[], AceErrorCode][] = [
+      ['not FF40', ['E2020000' + '9000'], 'ERR_ACE_ARA_HEADER'],
+      ['no length', ['FF40' + '9000'], 'ERR_ACE_ARA_HEADER'],
+      ['indefinite length', ['FF4080' + '9000'], 'ERR_ACE_ARA_HEADER'],
+      ['5-byte length', ['FF40850000000001' + '9000'], 'ERR_ACE_ARA_HEADER'],
+      ['a cut long length', ['FF4082' + '9000'], 'ERR_ACE_ARA_HEADER'],
+      ['4 GB announced, no Next sent', ['FF4084FFFFFFFF' + '9000', '00'.repeat(4) + '9000'], 'ERR_ACE_ARA_TOO_LONG'],
+      ['empty Next', ['FF4006E204' + '9000', '9000'], 'ERR_ACE_ARA_LENGTH'],
+      ['Next beyond the announced end', ['FF4003E201' + '9000', '00AABB' + '9000'], 'ERR_ACE_ARA_LENGTH'],
+      ['Next refused', ['FF4006E204' + '9000', '6985'], 'ERR_ACE_ARA_STATUS'],
+      ['All refused', ['6982'], 'ERR_ACE_ARA_STATUS'],
+    ];
+    for (const [what, answers, code] of cases) {
+      const ch = scripted([...answers]);
+      await assert.rejects(readAllRules(ch), (err: AceError) => err.code === code, what);
+      if (what.includes('no Next')) assert.equal(ch.sent.length, 1, what);
+    }
+  });
+
+  it('takes a lower cap from the caller, checked on the first block before any [Next]', async () => {
+    const whole = V.getAllResponse;
+    assert.equal(toHex((await readAllRules(scripted([whole + '9000']), 169))!), whole);
+    const ch = scripted([whole.slice(0, 200) + '9000', whole.slice(200) + '9000']);
+    await assert.rejects(readAllRules(ch, 168), (err: AceError) => err.code === 'ERR_ACE_ARA_TOO_LONG');
+    assert.deepEqual(ch.sent, ['80CAFF4000']);
   });
 
   it('assembles [All] and [Next] blocks exactly to the announced size', async () => {

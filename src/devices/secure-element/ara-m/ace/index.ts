@@ -6,6 +6,7 @@ export { AceError, type AceErrorCode } from './errors.js';
 export { channelAccessOf, mergeChannelAccess, resolveMissing, DENY_ALL, type Access, type ChannelAccess } from './channel-access.js';
 export { aidRefFor, RuleIndex, type SearchStep, type SearchResult } from './search.js';
 export { decisionOf, filterMatches, type AccessDecision, type DecisionBasis } from './decision.js';
+export type { ApduFilter, ApduRule } from '../ar-do.js';
 export { AccessRuleCache } from './rule-cache.js';
 export { AraRuleEngine, type RuleEngine } from './rule-engine.js';
 export { ARA_M_AID } from '../aid.js';
