@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { SW, throwSw } from '../../../src/apdu/index.js';
 import { fromHex, toHex } from '../../../src/bytes/index.js';
-import { AccessControlEnforcer, AraRuleEngine, credentialsOf, SEService, Terminal, type CallerCredentials, type RuleEngine } from '../../../src/devices/phone/index.js';
+import {
+  AccessControlEnforcer,
+  AraRuleEngine,
+  checkInterindustry,
+  credentialsOf,
+  SEService,
+  Terminal,
+  validateCommand,
+  type CallerCredentials,
+  type RuleEngine,
+} from '../../../src/devices/phone/index.js';
 import { encodeAllRulesResponse } from '../../../src/devices/secure-element/ara-m/index.js';
 import { APP_AID, APP_AID_2, contactElement, echoApplet, OTHER_AID, ruleSet, signingCertificate, TestAraM, type TestRule } from './helpers.js';
 
@@ -234,6 +244,33 @@ describe('OMAPI: Channel.transmit checks (the element sees none of the refused c
       assert.deepEqual(seen, []);
     });
   }
+
+  it('validateCommand and checkInterindustry, one command at a time (gp-scp03.md 4.4 step 5)', () => {
+    const table: Array<[string, boolean, string | undefined]> = [
+      ['FF30000000', false, 'ERR_OMAPI_CLA_INVALID'],
+      ['00600000', false, 'ERR_OMAPI_INS_INVALID'],
+      ['80920000', false, 'ERR_OMAPI_INS_INVALID'],
+      ['0070000001', false, 'ERR_OMAPI_MANAGE_CHANNEL_FORBIDDEN'],
+      ['0070000001', true, 'ERR_OMAPI_MANAGE_CHANNEL_FORBIDDEN'], // not even a privileged app
+      ['00A4040005A000000001', false, 'ERR_OMAPI_SELECT_FORBIDDEN'],
+      ['00A4040005A000000001', true, undefined],
+      ['80A4040005A000000001', false, undefined], // proprietary class: not SELECT
+      ['8070000001', false, undefined], // proprietary class: not MANAGE CHANNEL
+      ['00A4020C023F00', false, undefined], // SELECT by file identifier
+      ['00B0', false, 'ERR_OMAPI_APDU_MALFORMED'],
+      ['00B0000003AAAA', false, 'ERR_OMAPI_APDU_MALFORMED'],
+      ['80CAFF4000', false, undefined],
+    ];
+    for (const [hex, privileged, code] of table) {
+      let got: string | undefined;
+      try {
+        checkInterindustry(validateCommand(fromHex(hex)), privileged);
+      } catch (err) {
+        got = (err as { code?: string }).code ?? String(err);
+      }
+      assert.equal(got, code, hex);
+    }
+  });
 
   it('a privileged app may SELECT by DF name, and a proprietary A4 04 is not a SELECT', async () => {
     const { sessionFor, seen } = await setup();

@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { command, encodeCommand, parseResponse, type CommandApdu, type ResponseApdu } from '../../../../src/apdu/index.js';
+import { encodeCommand, parseResponse } from '../../../../src/apdu/index.js';
 import { concat, fromHex, toHex } from '../../../../src/bytes/index.js';
 import {
-  AccessControlEnforcer,
   AccessRuleCache,
   AceError,
   AraRuleEngine,
   AllRulesAssembler,
   appCertificateHashes,
   decodeAllRulesResponse,
-  encodeStoreCommand,
-  omapiTransmitRefusal,
   readAllRules,
   readRefreshTag,
   type AceErrorCode,
@@ -23,7 +20,6 @@ import {
 } from '../../../../src/devices/secure-element/ara-m/index.js';
 import * as ace from '../../../../src/devices/secure-element/ara-m/ace/index.js';
 import { vectorJson } from '../../../helpers/vectors.js';
-import { selectAraM, storeData, TestElement, Tsm } from './harness.js';
 
 const V = vectorJson<{ getAllResponse: string }>('ara-m-gp-omapi.json');
 const EXAMPLE = decodeAllRulesResponse(fromHex(V.getAllResponse)).rules;
@@ -262,25 +258,6 @@ describe('ACE: merge of identical REF-DOs (step 1) and missing attributes (step 
   });
 });
 
-describe('ACE: OMAPI checks before the enforcer (step 5)', () => {
-  it('refuses CLA FF, INS 6x/9x, MANAGE CHANNEL, SELECT by DF name without privilege, and malformed commands', () => {
-    const table: [string, boolean, string | undefined][] = [
-      ['FF30000000', false, 'cla-ff'],
-      ['00600000', false, 'ins-invalid'],
-      ['80920000', false, 'ins-invalid'],
-      ['0070000001', false, 'manage-channel'],
-      ['00A4040005A000000001', false, 'select-by-name'],
-      ['00A4040005A000000001', true, undefined],
-      ['80A4040005A000000001', false, undefined], // proprietary class: not SELECT
-      ['00A4020C023F00', false, undefined],
-      ['00B0', false, 'malformed'],
-      ['00B0000003AAAA', false, 'malformed'],
-      ['80CAFF4000', false, undefined],
-    ];
-    for (const [hex, privileged, refusal] of table) assert.equal(omapiTransmitRefusal(fromHex(hex), privileged), refusal, hex);
-  });
-});
-
 /** A sender that answers from a script (data + SW in hex) and records the commands it was given, encoded. */
 function scripted(answers: string[]): ApduSender & { sent: string[] } {
   const sent: string[] = [];
@@ -292,99 +269,7 @@ function scripted(answers: string[]): ApduSender & { sent: string[] } {
   return Object.assign(send, { sent });
 }
 
-/** A sender on logical channel 1 of a test element, as the phone would give the enforcer. */
-async function channelTo(se: TestElement): Promise<{ send: ApduSender; sent: CommandApdu[] }> {
-  const open = await se.transmit(command(0x00, 0x70, 0x00, 0x00, undefined, 1));
-  assert.equal(toHex(open.data), '01');
-  assert.equal((await se.transmit(selectAraM(1))).sw, 0x9000);
-  const sent: CommandApdu[] = [];
-  return {
-    sent,
-    send: (c) => {
-      sent.push(c);
-      return se.transmit({ ...c, cla: c.cla | 0x01 });
-    },
-  };
-}
-
-describe('ACE: reading the rules from the ARA-M (step 1)', () => {
-  it('reads the example, keeps its cache while the refresh tag stays, reloads when it changes', async () => {
-    const se = new TestElement();
-    await se.powerOn();
-    const tsm = new Tsm(se);
-    await tsm.open(0x13);
-    assert.equal((await tsm.send(storeData(encodeStoreCommand({ kind: 'store', rules: EXAMPLE })))).sw, 0x9000);
-    const { send, sent } = await channelTo(se);
-    const enforcer = new AccessControlEnforcer();
-    assert.equal(enforcer.decide(AID_X, [CERT1]).basis, 'not-initialised');
-    assert.deepEqual(await enforcer.refresh(send), { state: 'ready', reloaded: true });
-    assert.deepEqual(sent.map((c) => toHex(Uint8Array.of(c.p1, c.p2))), ['DF20', 'FF40']);
-    assert.equal(enforcer.decide(AID_X, [CERT1]).basis, 'D');
-    sent.length = 0;
-    assert.deepEqual(await enforcer.refresh(send), { state: 'ready', reloaded: false });
-    assert.deepEqual(sent.map((c) => toHex(Uint8Array.of(c.p1, c.p2))), ['DF20']);
-    // The owner narrows AID_X to CERT1's application; the enforcer sees the new tag and reloads.
-    assert.equal((await tsm.send(storeData(encodeStoreCommand({ kind: 'store', rules: [r({ aid: aid(AID_X), hash: sha256(CERT1) }, ALWAYS)] })))).sw, 0x9000);
-    assert.deepEqual(await enforcer.refresh(send), { state: 'ready', reloaded: true });
-    assert.equal(enforcer.decide(AID_X, [CERT1]).basis, 'A');
-    assert.equal(enforcer.decide(AID_X, [CERT2]).basis, 'A-conflict');
-  });
-
-  it('pages through [Next] for rules longer than one response', async () => {
-    const se = new TestElement();
-    await se.powerOn();
-    const tsm = new Tsm(se);
-    await tsm.open(0x01);
-    const many = Array.from({ length: 20 }, (_, i) => r({ aid: aid(concat(AID_Z, Uint8Array.of(i))), hash: sha256(CERT1) }, ALWAYS));
-    assert.equal((await tsm.send(storeData(encodeStoreCommand({ kind: 'store', rules: many })))).sw, 0x9000);
-    const { send, sent } = await channelTo(se);
-    const enforcer = new AccessControlEnforcer();
-    await enforcer.refresh(send);
-    assert.equal(sent.filter((c) => c.p1 === 0xff && c.p2 === 0x60).length, 4); // 20 × 0x36 + 5 = 1085 bytes in 256-byte blocks
-    assert.equal(enforcer.cache!.size, 20);
-    assert.equal(enforcer.decide(concat(AID_Z, Uint8Array.of(19)), [CERT1]).basis, 'A');
-  });
-
-  it('caches nothing when the ARA-M has no rules (6A88): everything is denied', async () => {
-    const se = new TestElement();
-    await se.powerOn();
-    const { send } = await channelTo(se);
-    const enforcer = new AccessControlEnforcer();
-    assert.deepEqual(await enforcer.refresh(send), { state: 'ready', reloaded: true });
-    assert.deepEqual([enforcer.decide(AID_X, [CERT1]).basis, enforcer.decide(AID_X, [CERT1]).channelAllowed], ['none', false]);
-  });
-
-  it('denies everything when the ARA-M answers wrongly, or is missing; a sender failure is thrown', async () => {
-    const answers = (table: Record<string, ResponseApdu>): ApduSender => (c) => Promise.resolve(table[toHex(Uint8Array.of(c.p1, c.p2))] ?? { data: NONE, sw: 0x6d00 });
-    const tag = { data: fromHex('DF20080102030405060708'), sw: 0x9000 };
-    const broken: [string, ApduSender, AceErrorCode][] = [
-      ['refresh tag refused', answers({ DF20: { data: NONE, sw: 0x6985 } }), 'ERR_ACE_ARA_STATUS'],
-      ['refresh tag of 7 bytes', answers({ DF20: { data: fromHex('DF200701020304050607'), sw: 0x9000 } }), 'ERR_ACE_ARA_RULES'],
-      ['[All] refused', answers({ DF20: tag, FF40: { data: NONE, sw: 0x6f00 } }), 'ERR_ACE_ARA_STATUS'],
-      ['[All] not FF40', answers({ DF20: tag, FF40: { data: fromHex('FF5000'), sw: 0x9000 } }), 'ERR_ACE_ARA_HEADER'],
-      ['[All] with a cut length', answers({ DF20: tag, FF40: { data: fromHex('FF4082'), sw: 0x9000 } }), 'ERR_ACE_ARA_HEADER'],
-      ['[All] announcing 4 GB', answers({ DF20: tag, FF40: { data: fromHex('FF4084FFFFFFFF'), sw: 0x9000 } }), 'ERR_ACE_ARA_TOO_LONG'],
-      ['[Next] refused', answers({ DF20: tag, FF40: { data: fromHex('FF4010E20E'), sw: 0x9000 } }), 'ERR_ACE_ARA_STATUS'],
-      ['[Next] empty', answers({ DF20: tag, FF40: { data: fromHex('FF4010E20E'), sw: 0x9000 }, FF60: { data: NONE, sw: 0x9000 } }), 'ERR_ACE_ARA_LENGTH'],
-      ['[Next] too long', answers({ DF20: tag, FF40: { data: fromHex('FF4010E20E'), sw: 0x9000 }, FF60: { data: new Uint8Array(20), sw: 0x9000 } }), 'ERR_ACE_ARA_LENGTH'],
-      ['rules that do not decode', answers({ DF20: tag, FF40: { data: fromHex('FF4006E204E1024F00'), sw: 0x9000 } }), 'ERR_ACE_ARA_RULES'],
-    ];
-    for (const [name, send, code] of broken) {
-      const enforcer = new AccessControlEnforcer();
-      const result = await enforcer.refresh(send);
-      assert.deepEqual([result.state, result.error?.code], ['ara-broken', code], name);
-      assert.deepEqual([enforcer.decide(AID_X, [CERT1]).basis, enforcer.decide(AID_X, [CERT1]).channelAllowed], ['ara-broken', false], name);
-    }
-    const enforcer = new AccessControlEnforcer();
-    await assert.rejects(
-      enforcer.refresh(() => Promise.reject(new Error('reader gone'))),
-      (err: Error) => err.message === 'reader gone',
-    );
-    assert.equal(enforcer.state, 'not-initialised');
-    enforcer.araMissing();
-    assert.deepEqual([enforcer.decide(null, [CERT1]).basis, enforcer.decide(null, [CERT1]).channelAllowed], ['ara-missing', false]);
-  });
-
+describe('ACE: the ARA reader (step 1; the phone\'s enforcer runs it, test/devices/phone/)', () => {
   it('accepts DF20 08 <8 bytes> and nothing else as the refresh tag, sent as 80 CA DF 20 00', async () => {
     const ok = scripted(['DF200801020304050607089000']);
     assert.equal(toHex(await readRefreshTag(ok)), '0102030405060708');
