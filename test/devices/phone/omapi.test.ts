@@ -389,9 +389,13 @@ describe('OMAPI: access control', () => {
   });
 
   it('rules that do not parse break the enforcer', async () => {
-    const { sessionFor, ara } = await setup();
+    const { sessionFor, ara, enforcer } = await setup();
     ara.setRules(fromHex('FF4003E20100'));
-    await rejects(sessionFor(app).openLogicalChannel(fromHex(APP_AID)), 'ERR_OMAPI_ACCESS_RULES_BROKEN');
+    await assert.rejects(sessionFor(app).openLogicalChannel(fromHex(APP_AID)), (err: { code?: string; cause?: { code?: string } }) => {
+      assert.deepEqual([err.code, err.cause?.code], ['ERR_OMAPI_ACCESS_RULES_BROKEN', 'ERR_ACE_ARA_RULES']);
+      return true;
+    });
+    assert.equal(enforcer.state, 'broken');
   });
 
   it('NFC transaction events follow the NFC-AR-DO', async () => {
