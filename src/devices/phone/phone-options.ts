@@ -1,5 +1,5 @@
 import type { CardPort, CardStore } from '../../card/index.js';
-import type { RuleEngine } from './access-control/rule-engine.js';
+import type { RuleEngine } from '../secure-element/ara-m/ace/index.js';
 import type { FetchLike } from './network.js';
 import type { PhoneState, ResetNotice } from './state.js';
 
@@ -23,8 +23,11 @@ export interface PhoneOptions {
   /** The hardware key (32 bytes) the keystore seals key material under (`loadOrCreateDeviceKey`). */
   readonly deviceKey: Uint8Array;
   readonly secureElement: SecureElementPorts;
-  /** The ARA rule logic the access-control enforcer feeds (the ARA-M module's engine). */
-  readonly ruleEngine: RuleEngine;
+  /**
+   * The ARA rule model the access-control enforcer feeds; default a new `AraRuleEngine` (the ARA-M
+   * module's) at every boot. A given engine is kept across boots (each boot's enforcer reloads it).
+   */
+  readonly ruleEngine?: RuleEngine;
   /** OMAPI reader name of the element, default `eSE1`. */
   readonly readerName?: string;
   readonly clock?: () => Date;

@@ -158,7 +158,7 @@ export class Phone {
     this.#network.setPowered(true);
     const present = await this.#terminal.connect();
     // A new enforcer per boot: cached rules and a "broken ARA-M" verdict do not survive a restart.
-    this.#terminal.setAccessControl(new AccessControlEnforcer({ element: this.#terminal, engine: this.#options.ruleEngine }));
+    this.#terminal.setAccessControl(new AccessControlEnforcer({ element: this.#terminal, ...(this.#options.ruleEngine ? { engine: this.#options.ruleEngine } : {}) }));
     await this.nfc.setEnabled(this.#settings.nfcEnabled);
     await this.nfc.setPhonePowered(true);
     this.#options.onEvent?.({ type: 'power', on: true, secureElementPresent: present });

@@ -2,16 +2,17 @@ import '../../pki/x509/reflect-metadata.js';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { SW, throwSw, type CommandApdu } from '../../../src/apdu/index.js';
-import { bytesEqual, concat, fromHex, toHex } from '../../../src/bytes/index.js';
+import { concat, fromHex, toHex } from '../../../src/bytes/index.js';
 import { CardRuntime, MemoryCardStore, type Applet, type AppletContext, type CardPort, type CardStore } from '../../../src/card/index.js';
-import { Phone, type ApduFilter, type Decision, type FetchLike, type PhoneOptions, type PhoneState, type RuleEngine } from '../../../src/devices/phone/index.js';
-import { decodeTlv, encodeTlv, tlv, type Tlv } from '../../../src/tlv/index.js';
+import { Phone, type FetchLike, type PhoneOptions, type PhoneState } from '../../../src/devices/phone/index.js';
+import { encodeAllRulesResponse, type ApduFilter, type ApduRule, type RefArDo } from '../../../src/devices/secure-element/ara-m/index.js';
+import { encodeTlv, tlv } from '../../../src/tlv/index.js';
 
 /**
- * Fixtures of the phone tests (no test of its own): app signing certificates, small applets, a test
- * ARA-M that serves a FF40 document and counts its GET DATA commands, and a minimal rule engine. The
- * ARA-M applet and the rule engine here are test doubles for the elements other modules build; the
- * phone's product code knows only `CardPort` and `RuleEngine`.
+ * Fixtures of the phone tests (no test of its own): app signing certificates, small applets, and a
+ * test ARA-M that serves a FF40 document in chunks of a size the test sets, counts its GET DATA
+ * commands and can answer wrongly (the real ARA-M applet is used in access-control.test.ts). The
+ * rules are read by the real rule engine (the ARA-M module's `AraRuleEngine`).
  */
 
 export const ARA_M = 'A00000015141434C00';
@@ -134,75 +135,20 @@ export interface TestRule {
   readonly nfc?: 'always' | 'never';
 }
 
-/** A Response-ALL-REF-AR-DO `FF40 { E2 { E1 {4F, C1}, E3 {D0, D1} } … }` (gp-scp03.md 4.2). */
-export function ruleSet(rules: readonly TestRule[]): Uint8Array {
-  const e2s = rules.map((r) => {
-    const ref = tlv(0xe1, [tlv(0x4f, r.aid === 'all' ? new Uint8Array(0) : fromHex(r.aid)), tlv(0xc1, r.hash === 'any' ? new Uint8Array(0) : r.hash)]);
-    const d0 = r.apdu === 'always' ? Uint8Array.of(1) : r.apdu === 'never' ? Uint8Array.of(0) : concat(...r.apdu.flatMap((f) => [f.header, f.mask]));
-    const ar: Tlv[] = [tlv(0xd0, d0)];
-    if (r.nfc) ar.push(tlv(0xd1, Uint8Array.of(r.nfc === 'always' ? 1 : 0)));
-    return tlv(0xe2, [ref, tlv(0xe3, ar)]);
-  });
-  return encodeTlv(tlv(0xff40, e2s));
-}
-
-interface ParsedRule {
-  aid: Uint8Array | 'all';
-  hash: Uint8Array;
-  decision: Decision;
-}
-
 /**
- * A minimal rule engine for the tests (the real one is the ARA-M module's): exact AID or all AIDs,
- * a hash or all apps, the search order of gp-scp03.md 4.4 step 3 without merging. Counts `load`s.
+ * A Response-ALL-REF-AR-DO `FF40 { E2 { E1 {4F, C1}, E3 {D0, D1} } … }` (gp-scp03.md 4.2), encoded
+ * by the ARA-M module's codec.
  */
-export class TestRuleEngine implements RuleEngine {
-  rules: ParsedRule[] = [];
-  loads = 0;
-
-  load(ff40: Uint8Array | undefined): void {
-    this.loads++;
-    if (!ff40) {
-      this.rules = [];
-      return;
-    }
-    const root = decodeTlv(ff40);
-    if (root.tag !== 0xff40 || !root.constructed) throw new Error('not FF40');
-    const child = (node: Tlv, tag: number): Tlv | undefined => node.children?.find((c) => c.tag === tag);
-    this.rules = root.children.map((e2) => {
-      const ref = child(e2, 0xe1);
-      const ar = child(e2, 0xe3);
-      if (e2.tag !== 0xe2 || !ref || !ar) throw new Error('bad E2');
-      const aid = child(ref, 0x4f)?.value;
-      const hash = child(ref, 0xc1)?.value;
-      if (!aid || !hash) throw new Error('bad E1');
-      const d0 = child(ar, 0xd0)?.value;
-      const d1 = child(ar, 0xd1)?.value;
-      let apdu: Decision['apdu'] = { kind: 'never' };
-      if (d0 && d0.length === 1) apdu = d0[0] === 1 ? { kind: 'always' } : { kind: 'never' };
-      else if (d0) {
-        const filters: ApduFilter[] = [];
-        for (let i = 0; i + 8 <= d0.length; i += 8) filters.push({ header: d0.slice(i, i + 4), mask: d0.slice(i + 4, i + 8) });
-        apdu = { kind: 'filters', filters };
-      }
-      const nfc: Decision['nfc'] = d1 ? (d1[0] === 1 ? 'always' : 'never') : apdu.kind === 'never' ? 'never' : 'always';
-      return { aid: aid.length === 0 ? 'all' : aid, hash, decision: { apdu, nfc } };
-    });
-  }
-
-  decide(aid: Uint8Array | undefined, hashes: readonly Uint8Array[]): Decision {
-    const forAid = (r: ParsedRule) => (r.aid === 'all' ? false : aid !== undefined && bytesEqual(r.aid, aid));
-    const forAll = (r: ParsedRule) => r.aid === 'all';
-    for (const scope of [forAid, forAll]) {
-      const scoped = this.rules.filter(scope);
-      const mine = scoped.find((r) => r.hash.length > 0 && hashes.some((h) => bytesEqual(h, r.hash)));
-      if (mine) return mine.decision;
-      if (scoped.some((r) => r.hash.length > 0)) return { apdu: { kind: 'never' }, nfc: 'never', reason: 'a rule names other apps' };
-      const anyApp = scoped.find((r) => r.hash.length === 0);
-      if (anyApp) return anyApp.decision;
-    }
-    return { apdu: { kind: 'never' }, nfc: 'never', reason: 'no rule' };
-  }
+export function ruleSet(rules: readonly TestRule[]): Uint8Array {
+  return encodeAllRulesResponse(
+    rules.map((r): RefArDo => {
+      const apdu: ApduRule = r.apdu === 'always' || r.apdu === 'never' ? { kind: r.apdu } : { kind: 'filters', filters: r.apdu };
+      return {
+        ref: { aid: r.aid === 'all' ? { kind: 'all' } : { kind: 'aid', aid: fromHex(r.aid) }, hash: r.hash === 'any' ? new Uint8Array(0) : r.hash },
+        ar: { apdu, ...(r.nfc ? { nfc: r.nfc } : {}) },
+      };
+    }),
+  );
 }
 
 /** A contact element: a card runtime with the given applets, 20 logical channels and partial selection. */
@@ -237,16 +183,14 @@ export async function testPhone(options: TestPhoneOptions = {}) {
   const contact = contactElement([echoApplet('A1', APP_AID, seen), echoApplet('A2', APP_AID_2, seen), echoApplet('B', OTHER_AID, seen), ara]);
   const contactless = options.contactless ?? contactElement([echoApplet('CL', APP_AID, seen)]);
   const store = options.store ?? new MemoryCardStore<PhoneState>();
-  const engine = new TestRuleEngine();
   const phoneOptions: PhoneOptions = {
     store,
     deviceKey: options.deviceKey ?? new Uint8Array(32).fill(7),
     secureElement: { contact, contactless },
-    ruleEngine: engine,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
   const phone = await Phone.create(phoneOptions, { model: 'JPKI Test Phone', deviceId: 'PHONE-0001' });
   await phone.powerOn();
-  return { phone, phoneOptions, store, seen, ara, contact, contactless, engine };
+  return { phone, phoneOptions, store, seen, ara, contact, contactless };
 }

@@ -2,64 +2,96 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fromHex, toHex } from '../../../src/bytes/index.js';
 import type { CardPort } from '../../../src/card/index.js';
-import { ARA_M_AID, readAllRules, readRefreshTag, SEService, Terminal, type CallerCredentials, type ElementChannel } from '../../../src/devices/phone/index.js';
+import {
+  AccessControlEnforcer,
+  ARA_M_AID,
+  SEService,
+  Terminal,
+  type CallerCredentials,
+  type ElementAccess,
+  type ElementChannel,
+} from '../../../src/devices/phone/index.js';
 import { ATR } from './helpers.js';
 
-/** An element channel that answers from a script and records what it was sent. */
-function scripted(answers: string[]): ElementChannel & { sent: string[] } {
-  const sent: string[] = [];
-  return {
-    sent,
-    async transmit(command) {
-      sent.push(toHex(command));
-      const next = answers.shift();
-      if (next === undefined) throw new Error('script exhausted');
-      return fromHex(next);
+/** An element whose ARA-M channel answers from a script; records what it was sent and how often the channel was closed. */
+function scriptedElement(answers: string[]): ElementAccess & { sent: string[]; opened: number; closed: number } {
+  const element = {
+    sent: [] as string[],
+    opened: 0,
+    closed: 0,
+    async openLogicalChannelWithoutAccess(aid: Uint8Array): Promise<ElementChannel> {
+      assert.equal(toHex(aid), 'A00000015141434C00');
+      element.opened++;
+      return {
+        async transmit(command) {
+          element.sent.push(toHex(command));
+          const next = answers.shift();
+          if (next === undefined) throw new Error('script exhausted');
+          return fromHex(next);
+        },
+        async close() {
+          element.closed++;
+        },
+      };
     },
-    async close() {},
   };
+  return element;
 }
 
 async function rejects(p: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(p, (err: { code?: string }) => err.code === code);
 }
 
-describe('reading the ARA-M: hostile answers are "broken", never a hang or a big allocation', () => {
-  it('accepts DF20 08 <8 bytes> and nothing else as the refresh tag', async () => {
-    assert.equal(toHex(await readRefreshTag(scripted(['DF200801020304050607089000']))), '0102030405060708');
-    for (const bad of ['DF2007010203040506079000', 'DF200801020304050607080900', 'DF21080102030405060708' + '9000', '6A88', '90']) {
-      await rejects(readRefreshTag(scripted([bad])), 'ERR_OMAPI_ACCESS_RULES_BROKEN');
-    }
-    const ch = scripted(['DF200801020304050607089000']);
-    await readRefreshTag(ch);
-    assert.deepEqual(ch.sent, ['80CADF2000']);
+const TAG = 'DF200801020304050607089000';
+const caller: CallerCredentials = { packageName: 'jp.example.app', hashes: [new Uint8Array(32)], privileged: false };
+
+describe('the enforcer against a hostile ARA-M: "broken", never a hang, a big allocation or a grant', () => {
+  it('reads the refresh tag, then All and Next on the channel it opened, closes it, and decides with the real rules', async () => {
+    // FF40 { E2 { E1 { 4F 00, C1 00 }, E3 { D0 01, D1 01 } } }: every application, every AID, in three blocks.
+    const element = scriptedElement([TAG, 'FF4010E20E' + '9000', 'E1044F00C100' + '9000', 'E306D00101D10101' + '9000', TAG]);
+    const enforcer = new AccessControlEnforcer({ element });
+    const access = await enforcer.setUpChannelAccess(caller, fromHex('A000000001AA01'));
+    assert.deepEqual([access.decision?.basis, access.decision?.channelAllowed, enforcer.state, enforcer.refreshTag], ['D', true, 'ready', '0102030405060708']);
+    assert.deepEqual(element.sent, ['80CADF2000', '80CAFF4000', '80CAFF6000', '80CAFF6000']);
+    assert.deepEqual([element.opened, element.closed], [1, 1]);
+    assert.deepEqual(await enforcer.isNfcEventAllowed(fromHex('A000000001AA01'), [caller]), [true]);
+    assert.deepEqual(element.sent.slice(4), ['80CADF2000'], 'the same refresh tag: the rules are not read again');
   });
 
-  it('reads All then Next until the announced length, and 6A88 as "no rules"', async () => {
-    const ch = scripted(['FF4006E2049000', '01029000', '03049000']);
-    assert.equal(toHex((await readAllRules(ch, 65536))!), 'FF4006E20401020304');
-    assert.deepEqual(ch.sent, ['80CAFF4000', '80CAFF6000', '80CAFF6000']);
-    assert.equal(await readAllRules(scripted(['6A88']), 65536), undefined);
-    assert.equal(toHex((await readAllRules(scripted(['FF40820003E201009000']), 65536))!), 'FF40820003E20100', 'long length form');
-  });
-
-  it('refuses a wrong tag, a bad length, an announced size over the cap, an empty or overlong Next, and other status words', async () => {
-    const cases: Array<[string, string[]]> = [
-      ['not FF40', ['E2020000' + '9000']],
-      ['no length', ['FF40' + '9000']],
-      ['indefinite length', ['FF4080' + '9000']],
-      ['5-byte length', ['FF40850000000001' + '9000']],
-      ['over the cap, no Next sent', ['FF4084FFFFFFFF' + '9000', '00'.repeat(4) + '9000']],
-      ['empty Next', ['FF4006E204' + '9000', '9000']],
-      ['Next beyond the announced end', ['FF4003E201' + '9000', '00AABB' + '9000']],
-      ['Next refused', ['FF4006E204' + '9000', '6985']],
-      ['All refused', ['6982']],
+  it('turns every wrong answer into ERR_OMAPI_ACCESS_RULES_BROKEN, with the ARA reader\'s code as the cause, and stays broken', async () => {
+    const cases: Array<[string, string[], string, number]> = [
+      ['refresh tag of 7 bytes', ['DF2007010203040506079000'], 'ERR_ACE_ARA_RULES', 1],
+      ['refresh tag with another tag', ['DF21080102030405060708' + '9000'], 'ERR_ACE_ARA_RULES', 1],
+      ['refresh tag refused', ['6A88'], 'ERR_ACE_ARA_STATUS', 1],
+      ['not a response APDU', ['90'], 'ERR_APDU_RESPONSE_TOO_SHORT', 1],
+      ['a status word that is none', ['DF200801020304050607080900'], 'ERR_APDU_SW_INVALID', 1],
+      ['[All] not FF40', [TAG, 'E2020000' + '9000'], 'ERR_ACE_ARA_HEADER', 2],
+      ['[All] over the 64 KiB cap, no Next sent', [TAG, 'FF4084FFFFFFFF' + '9000', '00' + '9000'], 'ERR_ACE_ARA_TOO_LONG', 2],
+      ['[All] refused', [TAG, '6982'], 'ERR_ACE_ARA_STATUS', 2],
+      ['[Next] empty', [TAG, 'FF4006E204' + '9000', '9000'], 'ERR_ACE_ARA_LENGTH', 3],
+      ['[Next] beyond the announced end', [TAG, 'FF4003E201' + '9000', '00AABB' + '9000'], 'ERR_ACE_ARA_LENGTH', 3],
+      ['[Next] refused', [TAG, 'FF4006E204' + '9000', '6985'], 'ERR_ACE_ARA_STATUS', 3],
+      ['rules that do not decode', [TAG, 'FF4006E204E1024F00' + '9000'], 'ERR_ACE_ARA_RULES', 2],
     ];
-    for (const [what, answers] of cases) {
-      const ch = scripted([...answers]);
-      await assert.rejects(readAllRules(ch, 65536), (err: { code?: string }) => err.code === 'ERR_OMAPI_ACCESS_RULES_BROKEN', what);
-      if (what.startsWith('over the cap')) assert.equal(ch.sent.length, 1);
+    for (const [what, answers, cause, sent] of cases) {
+      const element = scriptedElement([...answers]);
+      const enforcer = new AccessControlEnforcer({ element });
+      await assert.rejects(enforcer.setUpChannelAccess(caller, fromHex('A000000001AA01')), (err: { code?: string; cause?: { code?: string } }) => {
+        assert.deepEqual([err.code, err.cause?.code], ['ERR_OMAPI_ACCESS_RULES_BROKEN', cause], what);
+        return true;
+      });
+      assert.deepEqual([enforcer.state, element.sent.length, element.closed], ['broken', sent, 1], what);
+      await rejects(enforcer.setUpChannelAccess(caller, fromHex('A000000001AA01')), 'ERR_OMAPI_ACCESS_RULES_BROKEN');
+      assert.deepEqual(await enforcer.isNfcEventAllowed(fromHex('A000000001AA01'), [caller]), [false], what);
+      assert.equal(element.opened, 1, `${what}: a broken enforcer does not ask the element again`);
     }
+  });
+
+  it('a smaller cap set by the phone is kept: the rules may announce no more than maxRulesBytes', async () => {
+    const element = scriptedElement([TAG, 'FF4081FF' + '00'.repeat(200) + '9000']);
+    const enforcer = new AccessControlEnforcer({ element, maxRulesBytes: 256 });
+    await assert.rejects(enforcer.setUpChannelAccess(caller, fromHex('A000000001AA01')), (err: { cause?: { code?: string } }) => err.cause?.code === 'ERR_ACE_ARA_TOO_LONG');
+    assert.equal(element.sent.length, 2);
   });
 });
 

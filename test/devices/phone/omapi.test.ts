@@ -2,8 +2,19 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { SW, throwSw } from '../../../src/apdu/index.js';
 import { fromHex, toHex } from '../../../src/bytes/index.js';
-import { AccessControlEnforcer, credentialsOf, SEService, Terminal, type CallerCredentials } from '../../../src/devices/phone/index.js';
-import { APP_AID, APP_AID_2, contactElement, echoApplet, OTHER_AID, ruleSet, signingCertificate, TestAraM, TestRuleEngine, type TestRule } from './helpers.js';
+import {
+  AccessControlEnforcer,
+  AraRuleEngine,
+  checkInterindustry,
+  credentialsOf,
+  SEService,
+  Terminal,
+  validateCommand,
+  type CallerCredentials,
+  type RuleEngine,
+} from '../../../src/devices/phone/index.js';
+import { encodeAllRulesResponse } from '../../../src/devices/secure-element/ara-m/index.js';
+import { APP_AID, APP_AID_2, contactElement, echoApplet, OTHER_AID, ruleSet, signingCertificate, TestAraM, type TestRule } from './helpers.js';
 
 let appCert: Uint8Array;
 let otherCert: Uint8Array;
@@ -27,13 +38,22 @@ function appRules(): TestRule[] {
   ];
 }
 
-async function setup(options: { rules?: TestRule[]; channels?: number; ara?: boolean } = {}) {
+async function setup(options: { rules?: TestRule[]; ff40?: Uint8Array; channels?: number; ara?: boolean; engine?: RuleEngine } = {}) {
   const seen: string[] = [];
-  const ara = new TestAraM(ruleSet(options.rules ?? appRules()));
+  const ara = new TestAraM(options.ff40 ?? ruleSet(options.rules ?? appRules()));
   const applets = [echoApplet('A1', APP_AID, seen), echoApplet('A2', APP_AID_2, seen), echoApplet('B', OTHER_AID, seen)];
   const element = contactElement(options.ara === false ? applets : [...applets, ara], { channels: options.channels ?? 20 });
   const terminal = new Terminal({ name: 'eSE1', port: element });
-  const engine = new TestRuleEngine();
+  // The real rule model (unless a test needs one that misbehaves), counting its loads.
+  const inner = options.engine ?? new AraRuleEngine();
+  const engine = {
+    loads: 0,
+    load(ff40: Uint8Array | undefined) {
+      engine.loads++;
+      inner.load(ff40);
+    },
+    decide: (aid: Uint8Array | undefined, hashes: readonly Uint8Array[]) => inner.decide(aid, hashes),
+  };
   const enforcer = new AccessControlEnforcer({ element: terminal, engine });
   terminal.setAccessControl(enforcer);
   assert.equal(await terminal.connect(), true);
@@ -225,6 +245,33 @@ describe('OMAPI: Channel.transmit checks (the element sees none of the refused c
     });
   }
 
+  it('validateCommand and checkInterindustry, one command at a time (gp-scp03.md 4.4 step 5)', () => {
+    const table: Array<[string, boolean, string | undefined]> = [
+      ['FF30000000', false, 'ERR_OMAPI_CLA_INVALID'],
+      ['00600000', false, 'ERR_OMAPI_INS_INVALID'],
+      ['80920000', false, 'ERR_OMAPI_INS_INVALID'],
+      ['0070000001', false, 'ERR_OMAPI_MANAGE_CHANNEL_FORBIDDEN'],
+      ['0070000001', true, 'ERR_OMAPI_MANAGE_CHANNEL_FORBIDDEN'], // not even a privileged app
+      ['00A4040005A000000001', false, 'ERR_OMAPI_SELECT_FORBIDDEN'],
+      ['00A4040005A000000001', true, undefined],
+      ['80A4040005A000000001', false, undefined], // proprietary class: not SELECT
+      ['8070000001', false, undefined], // proprietary class: not MANAGE CHANNEL
+      ['00A4020C023F00', false, undefined], // SELECT by file identifier
+      ['00B0', false, 'ERR_OMAPI_APDU_MALFORMED'],
+      ['00B0000003AAAA', false, 'ERR_OMAPI_APDU_MALFORMED'],
+      ['80CAFF4000', false, undefined],
+    ];
+    for (const [hex, privileged, code] of table) {
+      let got: string | undefined;
+      try {
+        checkInterindustry(validateCommand(fromHex(hex)), privileged);
+      } catch (err) {
+        got = (err as { code?: string }).code ?? String(err);
+      }
+      assert.equal(got, code, hex);
+    }
+  });
+
   it('a privileged app may SELECT by DF name, and a proprietary A4 04 is not a SELECT', async () => {
     const { sessionFor, seen } = await setup();
     const priv = await sessionFor(system).openLogicalChannel(fromHex(APP_AID));
@@ -342,9 +389,13 @@ describe('OMAPI: access control', () => {
   });
 
   it('rules that do not parse break the enforcer', async () => {
-    const { sessionFor, ara } = await setup();
+    const { sessionFor, ara, enforcer } = await setup();
     ara.setRules(fromHex('FF4003E20100'));
-    await rejects(sessionFor(app).openLogicalChannel(fromHex(APP_AID)), 'ERR_OMAPI_ACCESS_RULES_BROKEN');
+    await assert.rejects(sessionFor(app).openLogicalChannel(fromHex(APP_AID)), (err: { code?: string; cause?: { code?: string } }) => {
+      assert.deepEqual([err.code, err.cause?.code], ['ERR_OMAPI_ACCESS_RULES_BROKEN', 'ERR_ACE_ARA_RULES']);
+      return true;
+    });
+    assert.equal(enforcer.state, 'broken');
   });
 
   it('NFC transaction events follow the NFC-AR-DO', async () => {
@@ -352,5 +403,44 @@ describe('OMAPI: access control', () => {
     assert.deepEqual(await terminal.isNfcEventAllowed(fromHex(APP_AID), [app, other]), [true, false]);
     assert.deepEqual(await terminal.isNfcEventAllowed(fromHex(APP_AID_2), [app]), [true], 'no D1: follows the APDU access');
     assert.deepEqual(await terminal.isNfcEventAllowed(fromHex(OTHER_AID), [app]), [false]);
+  });
+
+  it('the real rule model decides: merged rules, the C0 form for no AID, conflicts', async () => {
+    const mine = { aid: { kind: 'aid', aid: fromHex(APP_AID) }, hash: app.hashes[1]! } as const;
+    const ff40 = encodeAllRulesResponse([
+      // Two rules for one REF-DO merge; the one without APDU-AR-DO makes access DENIED ([AOSP-SE] mapArDo2ChannelAccess).
+      { ref: mine, ar: { apdu: { kind: 'always' } } },
+      { ref: mine, ar: { nfc: 'always' } },
+      { ref: { aid: { kind: 'default' }, hash: app.hashes[0]! }, ar: { apdu: { kind: 'always' } } },
+      { ref: { aid: { kind: 'all' }, hash: new Uint8Array(0) }, ar: { apdu: { kind: 'filters', filters: [{ header: fromHex('00010000'), mask: fromHex('FFFF0000') }] } } },
+    ]);
+    const { sessionFor, seen } = await setup({ ff40 });
+    const merged = await sessionFor(app).openLogicalChannel(fromHex(APP_AID));
+    assert.deepEqual([merged.isOpen(), merged.getSelectResponse() !== undefined], [true, true], 'APDU ALLOWED opens the channel');
+    await rejects(merged.transmit(fromHex('00010000')), 'ERR_OMAPI_APDU_DENIED');
+    const dflt = await sessionFor(app).openLogicalChannel(null);
+    assert.equal(await tx(dflt, '00010000'), '6D00', 'the C0 rule of this app lets commands reach the default application');
+    await rejects(sessionFor(other).openLogicalChannel(null), 'ERR_OMAPI_ACCESS_DENIED');
+    await rejects(sessionFor(other).openLogicalChannel(fromHex(APP_AID)), 'ERR_OMAPI_ACCESS_DENIED');
+    const generic = await sessionFor(other).openLogicalChannel(fromHex(APP_AID_2));
+    assert.equal(await tx(generic, '00010000'), ascii('A2') + '0303' + '9000', 'D: the all/all filter rule');
+    await rejects(generic.transmit(fromHex('00030000')), 'ERR_OMAPI_APDU_DENIED');
+    assert.deepEqual(seen, ['03'], 'one command reached an applet (its CLA on channel 3)');
+  });
+
+  it('an engine that fails to decide opens nothing and grants no NFC event (a misbehaving engine)', async () => {
+    const failing: RuleEngine = {
+      load: () => undefined,
+      decide: () => {
+        throw new Error('engine bug');
+      },
+    };
+    const { sessionFor, terminal, element } = await setup({ engine: failing });
+    await assert.rejects(sessionFor(app).openLogicalChannel(fromHex(APP_AID)), (err: { code?: string; cause?: Error }) => {
+      assert.deepEqual([err.code, err.cause?.message], ['ERR_OMAPI_ACCESS_DENIED', 'engine bug']);
+      return true;
+    });
+    assert.deepEqual(await terminal.isNfcEventAllowed(fromHex(APP_AID), [app]), [false]);
+    assert.deepEqual(element.openChannels, [0]);
   });
 });

@@ -1,6 +1,6 @@
+import type { AccessDecision } from '../../secure-element/ara-m/ace/index.js';
 import { OmapiError } from '../omapi/errors.js';
 import type { CallerCredentials } from './app-identity.js';
-import { headerMatches, type Decision } from './rule-engine.js';
 
 /**
  * What a channel carries from its opening ([AOSP-SE] `ChannelAccess`): who opened it and how each of
@@ -11,7 +11,7 @@ export interface ChannelAccess {
   /** Opened under the privileged permission: no rule applies, and SELECT by DF name is allowed. */
   readonly privileged: boolean;
   /** The rules' decision the channel was opened under (`undefined` for a privileged caller). */
-  readonly decision: Decision | undefined;
+  readonly decision: AccessDecision | undefined;
   /** Throws `ERR_OMAPI_APDU_DENIED` when the command (as the app sent it, before channel bits) may not go. */
   checkCommand(command: Uint8Array): void;
 }
@@ -38,23 +38,36 @@ export function privilegedAccess(packageName: string): ChannelAccess {
 }
 
 /**
- * The access a decision grants, or `ERR_OMAPI_ACCESS_DENIED` when it grants no channel (APDU NEVER).
- * An empty filter list lets nothing through ([AOSP-SE] `checkCommand`: "Access Rule not available").
+ * The access a decision of the rule model grants, or `ERR_OMAPI_ACCESS_DENIED` when it opens no
+ * channel (gp-scp03.md 4.4 step 4: "a channel opens only if APDU access is ALLOWED or a filter
+ * exists"). Each command then goes through the decision's per-APDU check (step 5), which lets nothing
+ * through where the merged rules left access DENIED ([AOSP-SE] `checkCommand`).
  */
-export function decisionAccess(packageName: string, decision: Decision): ChannelAccess {
-  const apdu = decision.apdu;
-  if (apdu.kind === 'never') {
-    throw new OmapiError('ERR_OMAPI_ACCESS_DENIED', `access denied to ${packageName}: ${decision.reason ?? 'no APDU access'}`);
+export function decisionAccess(packageName: string, decision: AccessDecision): ChannelAccess {
+  if (!decision.channelAllowed) {
+    throw new OmapiError('ERR_OMAPI_ACCESS_DENIED', `access denied to ${packageName}: ${refusal(decision)}`);
   }
-  const filters = apdu.kind === 'filters' ? [...apdu.filters] : undefined;
   return {
     packageName,
     privileged: false,
     decision,
     checkCommand(command: Uint8Array): void {
-      if (filters === undefined) return;
-      if (filters.some((f) => headerMatches(command, f))) return;
-      throw new OmapiError('ERR_OMAPI_APDU_DENIED', `no APDU filter of the rule lets this command header through for ${packageName}`);
+      if (decision.apduAllowed(command)) return;
+      throw new OmapiError('ERR_OMAPI_APDU_DENIED', `the access rule does not let this command header through for ${packageName}`);
     },
   };
+}
+
+/** Why a decision opens no channel, from the search step that made it (gp-scp03.md 4.4 step 3). */
+function refusal(decision: AccessDecision): string {
+  switch (decision.basis) {
+    case 'none':
+      return 'no rule for this AID and application';
+    case 'A-conflict':
+      return 'a rule ties this AID to other applications';
+    case 'C-conflict':
+      return 'a rule ties all SE applications to other applications';
+    default:
+      return `the rule found at step ${decision.basis} grants no APDU access`;
+  }
 }

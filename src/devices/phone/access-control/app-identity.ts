@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { appCertificateHashes } from '../../secure-element/ara-m/ace/index.js';
 
 /**
  * Who calls the OMAPI: an installed application, known to the OS by its package name and the DER
@@ -18,30 +18,14 @@ export interface AppIdentity {
  */
 export interface CallerCredentials {
   readonly packageName: string;
-  /** `certificateHashes` of the signing certificates. */
+  /** `appCertificateHashes` of the signing certificates: SHA-1 then SHA-256 of each (gp-scp03.md 4.4 step 2). */
   readonly hashes: readonly Uint8Array[];
   readonly privileged: boolean;
 }
 
-/** SHA-1 (20 bytes) and SHA-256 (32 bytes) of one DER certificate: the two Hash-REF-DO lengths (gp-scp03.md 4.2). */
-export function certificateHash(der: Uint8Array): { readonly sha1: Uint8Array; readonly sha256: Uint8Array } {
-  return {
-    sha1: new Uint8Array(createHash('sha1').update(der).digest()),
-    sha256: new Uint8Array(createHash('sha256').update(der).digest()),
-  };
-}
-
-/**
- * The hashes a rule engine tries, in the enforcer's order (gp-scp03.md 4.4 step 2, [AOSP-SE]
- * `AccessRuleCache.findAccessRule`): for each signing certificate, its SHA-1 then its SHA-256.
- */
-export function certificateHashes(certificates: readonly Uint8Array[]): Uint8Array[] {
-  return certificates.flatMap((der) => {
-    const h = certificateHash(der);
-    return [h.sha1, h.sha256];
-  });
-}
+/** The hashes the rule engine tries, in the enforcer's order: the ARA-M module's `appCertificateHashes`. */
+export const certificateHashes: (certificates: readonly Uint8Array[]) => Uint8Array[] = appCertificateHashes;
 
 export function credentialsOf(identity: AppIdentity, privileged: boolean): CallerCredentials {
-  return { packageName: identity.packageName, hashes: certificateHashes(identity.signingCertificates), privileged };
+  return { packageName: identity.packageName, hashes: appCertificateHashes(identity.signingCertificates), privileged };
 }

@@ -1,9 +1,16 @@
 import { bytesEqual, toHex } from '../../../bytes/index.js';
+import {
+  ARA_M_AID,
+  AraRuleEngine,
+  readAllRules,
+  readRefreshTag,
+  type AccessDecision,
+  type RuleEngine,
+} from '../../secure-element/ara-m/ace/index.js';
 import { OmapiError } from '../omapi/errors.js';
 import { decisionAccess, type AccessControl, type ChannelAccess } from './access-control.js';
 import type { CallerCredentials } from './app-identity.js';
-import { ARA_M_AID, readAllRules, readRefreshTag, type ElementAccess, type ElementChannel } from './ara-reader.js';
-import type { Decision, RuleEngine } from './rule-engine.js';
+import { channelSender, type ElementAccess, type ElementChannel } from './element-access.js';
 
 /**
  * Where the enforcer stands with the element's rules:
@@ -17,7 +24,8 @@ export type EnforcerState = 'uninitialised' | 'ready' | 'no-ara' | 'broken';
 
 export interface AccessControlEnforcerOptions {
   readonly element: ElementAccess;
-  readonly engine: RuleEngine;
+  /** The rule model, default a new `AraRuleEngine` (the ARA-M module's: parse, merge, search, resolve). */
+  readonly engine?: RuleEngine;
   /** Upper bound on the GET DATA [All] object, default 64 KiB (a rule is about 60 bytes). */
   readonly maxRulesBytes?: number;
 }
@@ -34,7 +42,9 @@ function isTransient(err: unknown): err is OmapiError {
  * `AraController`; gp-scp03.md 4.4 item 1). Before each decision it opens a logical channel to the
  * ARA-M without access checks and reads the refresh tag; only when the tag differs from the one the
  * cached rules were read under does it read GET DATA [All] (+ [Next]) and hand the FF40 bytes to the
- * rule engine. The channel is closed again at once.
+ * rule engine. The channel is closed again at once. The reading (`readRefreshTag`, `readAllRules`)
+ * and the rule model (`AraRuleEngine`) are the ARA-M module's pure code (`ara-m/ace`); this class
+ * owns the channel, the state and the mapping of failures to OMAPI's exceptions.
  *
  * Deliberate difference from AOSP: an embedded SE without an ARA-M gets no "full access" fallback
  * here; the system's rule is that only apps named in the ARA rules reach an applet (system.md).
@@ -50,7 +60,7 @@ export class AccessControlEnforcer implements AccessControl {
 
   constructor(options: AccessControlEnforcerOptions) {
     this.#element = options.element;
-    this.#engine = options.engine;
+    this.#engine = options.engine ?? new AraRuleEngine();
     this.#maxBytes = options.maxRulesBytes ?? 65536;
   }
 
@@ -79,7 +89,7 @@ export class AccessControlEnforcer implements AccessControl {
       }
       return callers.map((c) => {
         try {
-          return this.#decide(c, aid).nfc === 'always';
+          return this.#decide(c, aid).nfcAllowed;
         } catch {
           return false;
         }
@@ -93,7 +103,7 @@ export class AccessControlEnforcer implements AccessControl {
     return run;
   }
 
-  #decide(caller: CallerCredentials, aid: Uint8Array | undefined): Decision {
+  #decide(caller: CallerCredentials, aid: Uint8Array | undefined): AccessDecision {
     // [AOSP-SE] refuses an app without certificates before any rule is looked at.
     if (caller.hashes.length === 0) {
       throw new OmapiError('ERR_OMAPI_ACCESS_DENIED', `${caller.packageName} has no signing certificate`);
@@ -101,7 +111,8 @@ export class AccessControlEnforcer implements AccessControl {
     try {
       return this.#engine.decide(aid, caller.hashes);
     } catch (err) {
-      throw new OmapiError('ERR_OMAPI_ACCESS_DENIED', `the rule engine failed for ${caller.packageName}`, { cause: err });
+      // Whatever the engine refuses to decide (an AID it cannot look up, a failure of its own) opens nothing.
+      throw new OmapiError('ERR_OMAPI_ACCESS_DENIED', `the rule engine gave no decision for ${caller.packageName}`, { cause: err });
     }
   }
 
@@ -133,9 +144,10 @@ export class AccessControlEnforcer implements AccessControl {
       return this.#break(err);
     }
     try {
-      const tag = await readRefreshTag(channel);
+      const send = channelSender(channel);
+      const tag = await readRefreshTag(send);
       if (this.#state === 'ready' && this.#refreshTag && bytesEqual(tag, this.#refreshTag)) return;
-      const rules = await readAllRules(channel, this.#maxBytes);
+      const rules = await readAllRules(send, this.#maxBytes);
       this.#refreshTag = undefined;
       try {
         this.#engine.load(rules);

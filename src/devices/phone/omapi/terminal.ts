@@ -3,7 +3,7 @@ import { concat } from '../../../bytes/index.js';
 import { CardError, type CardPort } from '../../../card/index.js';
 import { privilegedAccess, type AccessControl, type ChannelAccess } from '../access-control/access-control.js';
 import type { CallerCredentials } from '../access-control/app-identity.js';
-import type { ElementAccess, ElementChannel } from '../access-control/ara-reader.js';
+import type { ElementAccess, ElementChannel } from '../access-control/element-access.js';
 import { OmapiError } from './errors.js';
 
 /** A channel the terminal opened on the element. */

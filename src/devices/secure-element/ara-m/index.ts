@@ -1,6 +1,7 @@
 // The ARA-M of the secure element (GP SE Access Control; digest gp-scp03.md 4): its load file and
-// applet, the data-object codec shared with the phone, and (re-exported from ./ace) the phone's
-// Access Control Enforcer model. The phone may import ./ace/index.js alone.
+// applet, the data-object codec shared with the phone, and (re-exported from ./ace) the pure part of
+// the Access Control Enforcer: the rule model, `AraRuleEngine` and the ARA reader, which the phone's
+// enforcer runs. The phone imports ./ace/index.js alone.
 export { AraError, type AraErrorCode } from './errors.js';
 export { TAG } from './tags.js';
 export {
@@ -38,5 +39,5 @@ export { ARA_SW } from './rule-store.js';
 export { MAX_STORE_DATA } from './store-data.js';
 export { responseCapacity } from './get-data.js';
 export { AraMApplet } from './applet.js';
-export { ARA_M_AID, ARA_M_PACKAGE_AID, ARA_M_MODULE_AID, ARA_M_MODULE, ARA_M_PACKAGE } from './package.js';
+export { ARA_M_PACKAGE_AID, ARA_M_MODULE_AID, ARA_M_MODULE, ARA_M_PACKAGE } from './package.js';
 export * from './ace/index.js';

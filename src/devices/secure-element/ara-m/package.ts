@@ -4,11 +4,7 @@ import type { AppletModule, AppletPackage, SeAppletHost } from '../contract.js';
 import { AraMApplet } from './applet.js';
 import { initialAraMData, type AraMData } from './state.js';
 
-/**
- * The ARA-M instance AID, `A000000151 41434C 00` (GlobalPlatform RID, "ACL", 00): what the enforcer
- * selects ([AOSP-SE] `AraController.ARA_M_AID`, [UICC-CP]; digest 4.1).
- */
-export const ARA_M_AID: Uint8Array = fromHex('A00000015141434C00');
+export { ARA_M_AID } from './aid.js';
 
 /**
  * Executable Load File AID of this project's ARA-M package: the instance AID without its last byte.

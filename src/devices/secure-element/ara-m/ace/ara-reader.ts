@@ -17,7 +17,10 @@ export const GET_ALL: CommandApdu = command(0x80, 0xca, 0xff, 0x40, undefined, 2
 /** `80 CA FF 60 00`: GET DATA [Next]. */
 export const GET_NEXT: CommandApdu = command(0x80, 0xca, 0xff, 0x60, undefined, 256);
 
-/** The most bytes of rules the enforcer reads (a hostile element cannot make it allocate more). */
+/**
+ * The most bytes of rules read when the caller sets no lower bound (a hostile element cannot make the
+ * reader allocate more): far above the ARA-M's own 16 KiB store.
+ */
 export const MAX_ALL_RULES = 1 << 20;
 
 const SW_SUCCESS = 0x9000;
@@ -50,8 +53,9 @@ export class AllRulesAssembler {
   readonly #parts: Uint8Array[] = [];
   #received = 0;
 
-  constructor(first: Uint8Array) {
-    this.total = announcedLength(first);
+  /** `maxBytes`: the most the whole FF40 may announce (`ERR_ACE_ARA_TOO_LONG` above it, before any [Next]). */
+  constructor(first: Uint8Array, maxBytes: number = MAX_ALL_RULES) {
+    this.total = announcedLength(first, maxBytes);
     this.add(first);
   }
 
@@ -73,7 +77,7 @@ export class AllRulesAssembler {
 }
 
 /** Tag FF40 and a definite length of at most four bytes (ISO/IEC 7816-4 5.2.2): the whole size. */
-function announcedLength(first: Uint8Array): number {
+function announcedLength(first: Uint8Array, maxBytes: number): number {
   if (first.length < 3 || first[0] !== 0xff || first[1] !== 0x40) {
     throw new AceError('ERR_ACE_ARA_HEADER', 'the first block of GET DATA [All] does not start with FF40 and its length');
   }
@@ -87,16 +91,19 @@ function announcedLength(first: Uint8Array): number {
     for (let i = 0; i < n; i++) length = length * 256 + first[3 + i]!;
     header += n;
   }
-  if (header + length > MAX_ALL_RULES) throw new AceError('ERR_ACE_ARA_TOO_LONG', `FF40 announces ${header + length} bytes`);
+  if (header + length > maxBytes) throw new AceError('ERR_ACE_ARA_TOO_LONG', `FF40 announces ${header + length} bytes, more than the ${maxBytes} accepted`);
   return header + length;
 }
 
-/** GET DATA [All] then [Next] until complete; `undefined` when the ARA-M has no rules ('6A88'). */
-export async function readAllRules(send: ApduSender): Promise<Uint8Array | undefined> {
+/**
+ * GET DATA [All] then [Next] until complete; `undefined` when the ARA-M has no rules ('6A88'). The
+ * whole FF40 is at most `maxBytes` (default `MAX_ALL_RULES`), checked on the first block's header.
+ */
+export async function readAllRules(send: ApduSender, maxBytes: number = MAX_ALL_RULES): Promise<Uint8Array | undefined> {
   const r = await send(GET_ALL);
   if (r.sw === SW_NO_RULES) return undefined;
   if (r.sw !== SW_SUCCESS) throw statusError('GET DATA [All]', r.sw);
-  const all = new AllRulesAssembler(r.data);
+  const all = new AllRulesAssembler(r.data, maxBytes);
   while (all.missing > 0) {
     const next = await send(GET_NEXT);
     if (next.sw !== SW_SUCCESS) throw statusError('GET DATA [Next]', next.sw);

@@ -3,12 +3,10 @@ import type { ChannelAccess } from './channel-access.js';
 import type { SearchStep } from './search.js';
 
 /**
- * Why the enforcer decided: a search step (see `SearchStep`), or the state of the enforcer when it
- * had no rules to search: `not-initialised` (never read, or the last read failed on the way),
- * `ara-missing` (no ARA-M on the element: "every non-privileged channel is refused", digest 4.4
- * step 1), `ara-broken` (the ARA-M answered wrongly: "all access is denied").
+ * Why the rules decided: the search step that found the rule or refused (see `SearchStep`). An
+ * enforcer without usable rules (no ARA-M, a broken one) refuses before it asks for a decision.
  */
-export type DecisionBasis = SearchStep | 'not-initialised' | 'ara-missing' | 'ara-broken';
+export type DecisionBasis = SearchStep;
 
 /** The enforcer's answer for one (AID, application) pair. */
 export interface AccessDecision {

@@ -1,18 +1,17 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { command, type CommandApdu, type ResponseApdu } from '../../../../src/apdu/index.js';
+import { encodeCommand, parseResponse } from '../../../../src/apdu/index.js';
 import { concat, fromHex, toHex } from '../../../../src/bytes/index.js';
 import {
-  AccessControlEnforcer,
   AccessRuleCache,
   AceError,
+  AraRuleEngine,
   AllRulesAssembler,
   appCertificateHashes,
   decodeAllRulesResponse,
-  encodeStoreCommand,
-  omapiTransmitRefusal,
   readAllRules,
+  readRefreshTag,
   type AceErrorCode,
   type ApduSender,
   type ArDo,
@@ -21,7 +20,6 @@ import {
 } from '../../../../src/devices/secure-element/ara-m/index.js';
 import * as ace from '../../../../src/devices/secure-element/ara-m/ace/index.js';
 import { vectorJson } from '../../../helpers/vectors.js';
-import { selectAraM, storeData, TestElement, Tsm } from './harness.js';
 
 const V = vectorJson<{ getAllResponse: string }>('ara-m-gp-omapi.json');
 const EXAMPLE = decodeAllRulesResponse(fromHex(V.getAllResponse)).rules;
@@ -58,10 +56,53 @@ function aceCode(fn: () => unknown): AceErrorCode | string {
 }
 
 describe('ACE: application identity (step 2)', () => {
-  it('gives SHA-1 then SHA-256 of each certificate, in order, and needs a certificate', () => {
+  it('gives SHA-1 then SHA-256 of each certificate, in order; the search refuses an application without one', () => {
     const hashes = appCertificateHashes([CERT1, CERT2]);
     assert.deepEqual(hashes.map(toHex), [sha1(CERT1), sha256(CERT1), sha1(CERT2), sha256(CERT2)].map(toHex));
-    assert.equal(aceCode(() => appCertificateHashes([])), 'ERR_ACE_NO_CERTIFICATES');
+    assert.deepEqual([hashes[0]!.length, hashes[1]!.length], [20, 32]);
+    assert.deepEqual(appCertificateHashes([]), []);
+    // A rule for all applications must not let in one that has no identity at all.
+    const everyone = new AccessRuleCache([r({ aid: aid(AID_X), hash: NONE }, ALWAYS)]);
+    assert.equal(aceCode(() => everyone.decide(AID_X, [])), 'ERR_ACE_NO_CERTIFICATES');
+    assert.equal(aceCode(() => new AraRuleEngine().decide(AID_X, [])), 'ERR_ACE_NO_CERTIFICATES');
+  });
+});
+
+describe('ACE: the rule engine (what the phone\'s enforcer feeds)', () => {
+  it('loads a whole FF40 and decides with merge, search and resolution; undefined (6A88) clears the rules', () => {
+    const engine = new AraRuleEngine();
+    assert.equal(engine.decide(AID_X, appCertificateHashes([CERT1])).basis, 'none', 'nothing loaded: deny');
+    engine.load(fromHex(V.getAllResponse));
+    assert.equal(engine.cache.size, 3);
+    const d = engine.decide(fromHex('A000000600010001EE0501'), appCertificateHashes([CERT2]));
+    assert.deepEqual([d.basis, d.channelAllowed, d.apduAllowed(fromHex('0010010000')), d.apduAllowed(fromHex('0020000000'))], ['B', true, true, false]);
+    const dflt = engine.decide(undefined, appCertificateHashes([CERT3]));
+    assert.deepEqual([dflt.basis, dflt.channelAllowed, dflt.nfcAllowed], ['D', true, true], 'undefined AID: the C0 form, found through D');
+    engine.load(undefined);
+    assert.deepEqual([engine.cache.size, engine.decide(AID_X, appCertificateHashes([CERT3])).channelAllowed], [0, false]);
+  });
+
+  it('refuses bytes that are not a valid FF40 with ERR_ACE_ARA_RULES (cause: the AraError) and keeps no old rule', () => {
+    const engine = new AraRuleEngine();
+    engine.load(fromHex(V.getAllResponse));
+    for (const bad of ['FF4003E20100', 'FF4006E204E1024F00', 'FF5000', 'FF40', 'FF400AE208E106C1000401']) {
+      let cause: unknown;
+      assert.equal(
+        aceCode(() => {
+          try {
+            engine.load(fromHex(bad));
+          } catch (err) {
+            cause = (err as Error).cause;
+            throw err;
+          }
+        }),
+        'ERR_ACE_ARA_RULES',
+        bad,
+      );
+      assert.match(String((cause as { code?: string }).code), /^ERR_ARA_/, bad);
+      assert.equal(engine.cache.size, 0, `${bad}: the rules loaded before are gone`);
+      engine.load(fromHex(V.getAllResponse));
+    }
   });
 });
 
@@ -217,117 +258,67 @@ describe('ACE: merge of identical REF-DOs (step 1) and missing attributes (step 
   });
 });
 
-describe('ACE: OMAPI checks before the enforcer (step 5)', () => {
-  it('refuses CLA FF, INS 6x/9x, MANAGE CHANNEL, SELECT by DF name without privilege, and malformed commands', () => {
-    const table: [string, boolean, string | undefined][] = [
-      ['FF30000000', false, 'cla-ff'],
-      ['00600000', false, 'ins-invalid'],
-      ['80920000', false, 'ins-invalid'],
-      ['0070000001', false, 'manage-channel'],
-      ['00A4040005A000000001', false, 'select-by-name'],
-      ['00A4040005A000000001', true, undefined],
-      ['80A4040005A000000001', false, undefined], // proprietary class: not SELECT
-      ['00A4020C023F00', false, undefined],
-      ['00B0', false, 'malformed'],
-      ['00B0000003AAAA', false, 'malformed'],
-      ['80CAFF4000', false, undefined],
-    ];
-    for (const [hex, privileged, refusal] of table) assert.equal(omapiTransmitRefusal(fromHex(hex), privileged), refusal, hex);
-  });
-});
-
-/** A sender on logical channel 1 of a test element, as the phone would give the enforcer. */
-async function channelTo(se: TestElement): Promise<{ send: ApduSender; sent: CommandApdu[] }> {
-  const open = await se.transmit(command(0x00, 0x70, 0x00, 0x00, undefined, 1));
-  assert.equal(toHex(open.data), '01');
-  assert.equal((await se.transmit(selectAraM(1))).sw, 0x9000);
-  const sent: CommandApdu[] = [];
-  return {
-    sent,
-    send: (c) => {
-      sent.push(c);
-      return se.transmit({ ...c, cla: c.cla | 0x01 });
-    },
+/** A sender that answers from a script (data + SW in hex) and records the commands it was given, encoded. */
+function scripted(answers: string[]): ApduSender & { sent: string[] } {
+  const sent: string[] = [];
+  const send: ApduSender = (c) => {
+    sent.push(toHex(encodeCommand(c)));
+    const next = answers.shift();
+    return next === undefined ? Promise.reject(new Error('script exhausted')) : Promise.resolve(parseResponse(fromHex(next)));
   };
+  return Object.assign(send, { sent });
 }
 
-describe('ACE: reading the rules from the ARA-M (step 1)', () => {
-  it('reads the example, keeps its cache while the refresh tag stays, reloads when it changes', async () => {
-    const se = new TestElement();
-    await se.powerOn();
-    const tsm = new Tsm(se);
-    await tsm.open(0x13);
-    assert.equal((await tsm.send(storeData(encodeStoreCommand({ kind: 'store', rules: EXAMPLE })))).sw, 0x9000);
-    const { send, sent } = await channelTo(se);
-    const enforcer = new AccessControlEnforcer();
-    assert.equal(enforcer.decide(AID_X, [CERT1]).basis, 'not-initialised');
-    assert.deepEqual(await enforcer.refresh(send), { state: 'ready', reloaded: true });
-    assert.deepEqual(sent.map((c) => toHex(Uint8Array.of(c.p1, c.p2))), ['DF20', 'FF40']);
-    assert.equal(toHex(enforcer.cache!.refreshTag!), se.committed.refreshTag);
-    assert.equal(enforcer.decide(AID_X, [CERT1]).basis, 'D');
-    sent.length = 0;
-    assert.deepEqual(await enforcer.refresh(send), { state: 'ready', reloaded: false });
-    assert.deepEqual(sent.map((c) => toHex(Uint8Array.of(c.p1, c.p2))), ['DF20']);
-    // The owner narrows AID_X to CERT1's application; the enforcer sees the new tag and reloads.
-    assert.equal((await tsm.send(storeData(encodeStoreCommand({ kind: 'store', rules: [r({ aid: aid(AID_X), hash: sha256(CERT1) }, ALWAYS)] })))).sw, 0x9000);
-    assert.deepEqual(await enforcer.refresh(send), { state: 'ready', reloaded: true });
-    assert.equal(enforcer.decide(AID_X, [CERT1]).basis, 'A');
-    assert.equal(enforcer.decide(AID_X, [CERT2]).basis, 'A-conflict');
-  });
-
-  it('pages through [Next] for rules longer than one response', async () => {
-    const se = new TestElement();
-    await se.powerOn();
-    const tsm = new Tsm(se);
-    await tsm.open(0x01);
-    const many = Array.from({ length: 20 }, (_, i) => r({ aid: aid(concat(AID_Z, Uint8Array.of(i))), hash: sha256(CERT1) }, ALWAYS));
-    assert.equal((await tsm.send(storeData(encodeStoreCommand({ kind: 'store', rules: many })))).sw, 0x9000);
-    const { send, sent } = await channelTo(se);
-    const enforcer = new AccessControlEnforcer();
-    await enforcer.refresh(send);
-    assert.equal(sent.filter((c) => c.p1 === 0xff && c.p2 === 0x60).length, 4); // 20 × 0x36 + 5 = 1085 bytes in 256-byte blocks
-    assert.equal(enforcer.cache!.size, 20);
-    assert.equal(enforcer.decide(concat(AID_Z, Uint8Array.of(19)), [CERT1]).basis, 'A');
-  });
-
-  it('caches nothing when the ARA-M has no rules (6A88): everything is denied', async () => {
-    const se = new TestElement();
-    await se.powerOn();
-    const { send } = await channelTo(se);
-    const enforcer = new AccessControlEnforcer();
-    assert.deepEqual(await enforcer.refresh(send), { state: 'ready', reloaded: true });
-    assert.deepEqual([enforcer.decide(AID_X, [CERT1]).basis, enforcer.decide(AID_X, [CERT1]).channelAllowed], ['none', false]);
-  });
-
-  it('denies everything when the ARA-M answers wrongly, or is missing; a sender failure is thrown', async () => {
-    const answers = (table: Record<string, ResponseApdu>): ApduSender => (c) => Promise.resolve(table[toHex(Uint8Array.of(c.p1, c.p2))] ?? { data: NONE, sw: 0x6d00 });
-    const tag = { data: fromHex('DF20080102030405060708'), sw: 0x9000 };
-    const broken: [string, ApduSender, AceErrorCode][] = [
-      ['refresh tag refused', answers({ DF20: { data: NONE, sw: 0x6985 } }), 'ERR_ACE_ARA_STATUS'],
-      ['refresh tag of 7 bytes', answers({ DF20: { data: fromHex('DF200701020304050607'), sw: 0x9000 } }), 'ERR_ACE_ARA_RULES'],
-      ['[All] refused', answers({ DF20: tag, FF40: { data: NONE, sw: 0x6f00 } }), 'ERR_ACE_ARA_STATUS'],
-      ['[All] not FF40', answers({ DF20: tag, FF40: { data: fromHex('FF5000'), sw: 0x9000 } }), 'ERR_ACE_ARA_HEADER'],
-      ['[All] with a cut length', answers({ DF20: tag, FF40: { data: fromHex('FF4082'), sw: 0x9000 } }), 'ERR_ACE_ARA_HEADER'],
-      ['[All] announcing 4 GB', answers({ DF20: tag, FF40: { data: fromHex('FF4084FFFFFFFF'), sw: 0x9000 } }), 'ERR_ACE_ARA_TOO_LONG'],
-      ['[Next] refused', answers({ DF20: tag, FF40: { data: fromHex('FF4010E20E'), sw: 0x9000 } }), 'ERR_ACE_ARA_STATUS'],
-      ['[Next] empty', answers({ DF20: tag, FF40: { data: fromHex('FF4010E20E'), sw: 0x9000 }, FF60: { data: NONE, sw: 0x9000 } }), 'ERR_ACE_ARA_LENGTH'],
-      ['[Next] too long', answers({ DF20: tag, FF40: { data: fromHex('FF4010E20E'), sw: 0x9000 }, FF60: { data: new Uint8Array(20), sw: 0x9000 } }), 'ERR_ACE_ARA_LENGTH'],
-      ['rules that do not decode', answers({ DF20: tag, FF40: { data: fromHex('FF4006E204E1024F00'), sw: 0x9000 } }), 'ERR_ACE_ARA_RULES'],
+describe('ACE: the ARA reader (step 1; the phone\'s enforcer runs it, test/devices/phone/)', () => {
+  it('accepts DF20 08 <8 bytes> and nothing else as the refresh tag, sent as 80 CA DF 20 00', async () => {
+    const ok = scripted(['DF200801020304050607089000']);
+    assert.equal(toHex(await readRefreshTag(ok)), '0102030405060708');
+    assert.deepEqual(ok.sent, ['80CADF2000']);
+    const bad: [string, AceErrorCode][] = [
+      ['DF2007010203040506079000', 'ERR_ACE_ARA_RULES'],
+      ['DF20090102030405060708099000', 'ERR_ACE_ARA_RULES'],
+      ['DF20080102030405060708' + '6F00', 'ERR_ACE_ARA_STATUS'],
+      ['DF21080102030405060708' + '9000', 'ERR_ACE_ARA_RULES'],
+      ['DF2008010203040506070809' + '9000', 'ERR_ACE_ARA_RULES'],
+      ['6A88', 'ERR_ACE_ARA_STATUS'],
     ];
-    for (const [name, send, code] of broken) {
-      const enforcer = new AccessControlEnforcer();
-      const result = await enforcer.refresh(send);
-      assert.deepEqual([result.state, result.error?.code], ['ara-broken', code], name);
-      assert.deepEqual([enforcer.decide(AID_X, [CERT1]).basis, enforcer.decide(AID_X, [CERT1]).channelAllowed], ['ara-broken', false], name);
+    for (const [answer, code] of bad) await assert.rejects(readRefreshTag(scripted([answer])), (err: AceError) => err.code === code, answer);
+  });
+
+  it('reads All then Next until the announced length (short and long length forms), and 6A88 as "no rules"', async () => {
+    const ch = scripted(['FF4006E2049000', '01029000', '03049000']);
+    assert.equal(toHex((await readAllRules(ch))!), 'FF4006E20401020304');
+    assert.deepEqual(ch.sent, ['80CAFF4000', '80CAFF6000', '80CAFF6000']);
+    assert.equal(await readAllRules(scripted(['6A88'])), undefined);
+    assert.equal(toHex((await readAllRules(scripted(['FF40820003E201009000'])))!), 'FF40820003E20100', 'long length form');
+  });
+
+  it('refuses a wrong tag, a bad length, an announced size over the cap, an empty or overlong Next, and other status words', async () => {
+    const cases: [string, string[], AceErrorCode][] = [
+      ['not FF40', ['E2020000' + '9000'], 'ERR_ACE_ARA_HEADER'],
+      ['no length', ['FF40' + '9000'], 'ERR_ACE_ARA_HEADER'],
+      ['indefinite length', ['FF4080' + '9000'], 'ERR_ACE_ARA_HEADER'],
+      ['5-byte length', ['FF40850000000001' + '9000'], 'ERR_ACE_ARA_HEADER'],
+      ['a cut long length', ['FF4082' + '9000'], 'ERR_ACE_ARA_HEADER'],
+      ['4 GB announced, no Next sent', ['FF4084FFFFFFFF' + '9000', '00'.repeat(4) + '9000'], 'ERR_ACE_ARA_TOO_LONG'],
+      ['empty Next', ['FF4006E204' + '9000', '9000'], 'ERR_ACE_ARA_LENGTH'],
+      ['Next beyond the announced end', ['FF4003E201' + '9000', '00AABB' + '9000'], 'ERR_ACE_ARA_LENGTH'],
+      ['Next refused', ['FF4006E204' + '9000', '6985'], 'ERR_ACE_ARA_STATUS'],
+      ['All refused', ['6982'], 'ERR_ACE_ARA_STATUS'],
+    ];
+    for (const [what, answers, code] of cases) {
+      const ch = scripted([...answers]);
+      await assert.rejects(readAllRules(ch), (err: AceError) => err.code === code, what);
+      if (what.includes('no Next')) assert.equal(ch.sent.length, 1, what);
     }
-    const enforcer = new AccessControlEnforcer();
-    await assert.rejects(
-      enforcer.refresh(() => Promise.reject(new Error('reader gone'))),
-      (err: Error) => err.message === 'reader gone',
-    );
-    assert.equal(enforcer.state, 'not-initialised');
-    enforcer.araMissing();
-    assert.deepEqual([enforcer.decide(null, [CERT1]).basis, enforcer.decide(null, [CERT1]).channelAllowed], ['ara-missing', false]);
+  });
+
+  it('takes a lower cap from the caller, checked on the first block before any [Next]', async () => {
+    const whole = V.getAllResponse;
+    assert.equal(toHex((await readAllRules(scripted([whole + '9000']), 169))!), whole);
+    const ch = scripted([whole.slice(0, 200) + '9000', whole.slice(200) + '9000']);
+    await assert.rejects(readAllRules(ch, 168), (err: AceError) => err.code === 'ERR_ACE_ARA_TOO_LONG');
+    assert.deepEqual(ch.sent, ['80CAFF4000']);
   });
 
   it('assembles [All] and [Next] blocks exactly to the announced size', async () => {
