@@ -29,7 +29,8 @@ export type AppletResult = Uint8Array | ResponseApdu | undefined | void;
  * MANAGE CHANNEL and dispatches everything else on a channel to the applet selected there.
  *
  * - `select` is called when a SELECT by DF name matches `aid` on a channel; it may return file
- *   control information (sent when P2 asks for it) or throw a `StatusWordError` to refuse, leaving
+ *   control information (sent when P2 asks for it), a whole response for a warning that selects all
+ *   the same (GlobalPlatform '6283', card locked), or throw a `StatusWordError` to refuse, leaving
  *   no applet selected on that channel.
  * - `process` gets every other command of that channel while the applet stays selected (including
  *   SELECT by file identifier and SELECT by DF name with a proprietary class).
@@ -44,7 +45,7 @@ export interface Applet {
   readonly aid: Uint8Array;
   /** A short name for logs. */
   readonly name: string;
-  select(ctx: AppletContext): Uint8Array | undefined | void | Promise<Uint8Array | undefined | void>;
+  select(ctx: AppletContext): Uint8Array | ResponseApdu | undefined | void | Promise<Uint8Array | ResponseApdu | undefined | void>;
   process(command: CommandApdu, ctx: AppletContext): AppletResult | Promise<AppletResult>;
   deselect(ctx: AppletContext): void | Promise<void>;
   powerUp?(): void | Promise<void>;

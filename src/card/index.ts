@@ -3,7 +3,7 @@
 export { CardError, type CardErrorCode } from './errors.js';
 export type { Applet, AppletContext, AppletResult } from './applet.js';
 export type { CardPort, CardLogger } from './port.js';
-export { CardRuntime, type CardRuntimeOptions } from './runtime.js';
+export { CardRuntime, type CardRuntimeOptions, type AppletDirectory } from './runtime.js';
 export { redactCommand, SECRET_INSTRUCTIONS } from './redact.js';
 export { MemoryCardStore, type CardStore } from './store.js';
 export { FileCardStore, type FileCardStoreOptions, type FileStoreStep } from './file-store.js';

@@ -24,10 +24,42 @@ const P1_SELECT_BY_DF_NAME = 0x04;
 const MAX_CHANNELS = 20;
 const EMPTY = new Uint8Array(0);
 
+/**
+ * Where the runtime finds the applets a SELECT by DF name may reach, when they change while the card
+ * runs (a GlobalPlatform registry: applications installed, locked, deleted). The runtime keeps the
+ * channel logic; the directory decides what is selectable.
+ */
+export interface AppletDirectory {
+  /**
+   * The applets a SELECT by DF name on `channel` may select, in search order (GP Card Spec 6.4.2.1.2:
+   * registry order). What is left out cannot be selected: not in a selectable life cycle state, not
+   * available on this interface. The runtime matches full and right-truncated DF names against them.
+   */
+  candidates(channel: number): readonly Applet[];
+  /**
+   * The applet selected implicitly on `channel` (GP Card Spec 6.4.1): on the basic channel at power-on,
+   * for a SELECT by DF name without data, and on a channel opened from the basic channel.
+   */
+  implicit(channel: number): Applet | undefined;
+  /**
+   * Called before the runtime processes MANAGE CHANNEL or SELECT by DF name itself; a
+   * `StatusWordError` refuses the command with its status word (GP Card Spec 6.4.2.2: no channel is
+   * opened in CARD_LOCKED).
+   */
+  guard?(command: CommandApdu, channel: number): void;
+}
+
 export interface CardRuntimeOptions {
   /** The answer to reset (ISO/IEC 7816-3 8), 2 to 33 bytes starting with '3B' or '3F'. */
   readonly atr: Uint8Array;
-  readonly applets: readonly Applet[];
+  /** A fixed set of applets (the Individual Number Card). Give this or `directory`. */
+  readonly applets?: readonly Applet[];
+  /**
+   * Applets that come and go (the secure element's registry). With a directory, partial selection
+   * and SELECT [next occurrence] are on (GP Card Spec 6.4.2.1), and `defaultApplet` is the
+   * directory's `implicit`.
+   */
+  readonly directory?: AppletDirectory;
   /**
    * How many logical channels the card has, 1 (the basic channel only: MANAGE CHANNEL and any other
    * channel answer '6881') to 20 (channels 0..19, ISO/IEC 7816-4 5.4.2). Default 1.
@@ -37,8 +69,9 @@ export interface CardRuntimeOptions {
   readonly defaultApplet?: Uint8Array;
   /**
    * Accept a SELECT by DF name that is a right-truncated AID of at least 5 bytes (ISO/IEC 7816-4
-   * 5.3.1.1, GlobalPlatform partial selection). Off by default: the Individual Number Card answers
-   * '6A82' to every DF name it does not hold exactly (jpki-ap.md 6.2, OpenSC probes).
+   * 5.3.1.1, GlobalPlatform partial selection), and SELECT [next occurrence] (P2 b2b1 = 10). Off by
+   * default: the Individual Number Card answers '6A82' to every DF name it does not hold exactly
+   * (jpki-ap.md 6.2, OpenSC probes). Always on with a `directory`.
    */
   readonly partialSelection?: boolean;
   readonly logger?: CardLogger;
@@ -51,8 +84,27 @@ function sw(value: number): ResponseApdu {
   return { data: EMPTY, sw: value };
 }
 
-function isResponse(r: AppletResult): r is ResponseApdu {
+function isResponse(r: AppletResult | ReturnType<Applet['select']>): r is ResponseApdu {
   return typeof r === 'object' && r !== null && !(r instanceof Uint8Array);
+}
+
+/** The directory of a fixed applet list. */
+class FixedDirectory implements AppletDirectory {
+  readonly #applets: readonly Applet[];
+  readonly #default: Applet | undefined;
+
+  constructor(applets: readonly Applet[], implicit: Applet | undefined) {
+    this.#applets = applets;
+    this.#default = implicit;
+  }
+
+  candidates(): readonly Applet[] {
+    return this.#applets;
+  }
+
+  implicit(): Applet | undefined {
+    return this.#default;
+  }
 }
 
 /**
@@ -75,9 +127,10 @@ function isResponse(r: AppletResult): r is ResponseApdu {
  */
 export class CardRuntime implements CardPort {
   readonly #atr: Uint8Array;
+  /** The applets given to a fixed runtime (power hooks), empty with a directory. */
   readonly #applets: readonly Applet[];
+  readonly #directory: AppletDirectory;
   readonly #channelCount: number;
-  readonly #default: Applet | undefined;
   readonly #partial: boolean;
   readonly #logger: CardLogger | undefined;
   readonly #secret: ReadonlySet<number>;
@@ -95,24 +148,32 @@ export class CardRuntime implements CardPort {
     if (!Number.isInteger(count) || count < 1 || count > MAX_CHANNELS) {
       throw new CardError('ERR_CARD_CONFIG', `logicalChannels must be 1..${MAX_CHANNELS}, got ${String(count)}`);
     }
+    if ((options.applets === undefined) === (options.directory === undefined)) {
+      throw new CardError('ERR_CARD_CONFIG', 'give the runtime either applets or a directory');
+    }
+    if (options.directory && options.defaultApplet !== undefined) {
+      throw new CardError('ERR_CARD_CONFIG', 'with a directory, the implicitly selected applet is the directory\'s');
+    }
+    const applets = options.applets ?? [];
     const seen = new Set<string>();
-    for (const a of options.applets) {
+    for (const a of applets) {
       if (a.aid.length < 5 || a.aid.length > 16) throw new CardError('ERR_CARD_CONFIG', `AID of ${a.name} is not 5..16 bytes`);
       const key = toHex(a.aid);
       if (seen.has(key)) throw new CardError('ERR_CARD_CONFIG', `two applets have the AID ${key}`);
       seen.add(key);
     }
     this.#atr = atr.slice();
-    this.#applets = [...options.applets];
+    this.#applets = [...applets];
     this.#channelCount = count;
-    this.#partial = options.partialSelection ?? false;
+    this.#partial = options.directory !== undefined || (options.partialSelection ?? false);
     this.#logger = options.logger;
     this.#secret = options.secretInstructions ?? SECRET_INSTRUCTIONS;
+    let implicit: Applet | undefined;
     if (options.defaultApplet !== undefined) {
-      const d = this.#applets.find((a) => bytesEqual(a.aid, options.defaultApplet!));
-      if (!d) throw new CardError('ERR_CARD_CONFIG', `no applet has the default AID ${toHex(options.defaultApplet)}`);
-      this.#default = d;
+      implicit = this.#applets.find((a) => bytesEqual(a.aid, options.defaultApplet!));
+      if (!implicit) throw new CardError('ERR_CARD_CONFIG', `no applet has the default AID ${toHex(options.defaultApplet)}`);
     }
+    this.#directory = options.directory ?? new FixedDirectory(this.#applets, implicit);
   }
 
   get atr(): Uint8Array {
@@ -173,10 +234,8 @@ export class CardRuntime implements CardPort {
     this.#channels = [null];
     this.#powered = true;
     for (const a of this.#applets) await this.#quietly(`${a.name} powerUp`, () => a.powerUp?.());
-    if (this.#default) {
-      const d = this.#default;
-      await this.#quietly(`${d.name} implicit selection`, () => this.#selectOn(0, d));
-    }
+    const d = this.#directory.implicit(0);
+    if (d) await this.#quietly(`${d.name} implicit selection`, () => this.#selectOn(0, d));
   }
 
   async #down(): Promise<void> {
@@ -225,6 +284,7 @@ export class CardRuntime implements CardPort {
     const runtimeOwned = !ctx.proprietary && (cmd.ins === INS_MANAGE_CHANNEL || (cmd.ins === INS_SELECT && cmd.p1 === P1_SELECT_BY_DF_NAME));
     if (runtimeOwned) {
       if (ctx.secureMessaging || ctx.chaining) return sw(SW.CLA_NOT_SUPPORTED);
+      this.#directory.guard?.(cmd, channel);
       return cmd.ins === INS_SELECT ? this.#selectByName(cmd, channel) : this.#manageChannel(cmd, channel);
     }
     const applet = this.#channels[channel];
@@ -236,29 +296,44 @@ export class CardRuntime implements CardPort {
     return { data: result, sw: SW.SUCCESS };
   }
 
-  #find(name: Uint8Array): Applet | undefined {
-    const exact = this.#applets.find((a) => bytesEqual(a.aid, name));
+  /**
+   * The applet a DF name selects: the first candidate holding it exactly or, with partial selection,
+   * as a right-truncated prefix of at least 5 bytes (an exact match wins over a partial one). For
+   * [next occurrence] the search starts after the applet selected on the channel (GP Card Spec
+   * 6.4.2.1.2).
+   */
+  #find(name: Uint8Array, channel: number, next: boolean): Applet | undefined {
+    let candidates = this.#directory.candidates(channel);
+    if (next) {
+      const current = this.#channels[channel];
+      const at = current ? candidates.indexOf(current) : -1;
+      candidates = candidates.slice(at + 1);
+    }
+    const exact = candidates.find((a) => bytesEqual(a.aid, name));
     if (exact || !this.#partial || name.length < 5) return exact;
-    return this.#applets.find((a) => a.aid.length > name.length && bytesEqual(a.aid.subarray(0, name.length), name));
+    return candidates.find((a) => a.aid.length > name.length && bytesEqual(a.aid.subarray(0, name.length), name));
   }
 
   /**
-   * SELECT by DF name, ISO/IEC 7816-4 7.1.1, P1 '04'. P2: b2b1 = 00 "first or only occurrence" (the
-   * only one supported: '6A86' otherwise); b4b3 = 00 FCI, 01 FCP, 10 FMD, 11 no response data. An
-   * empty DF name selects the default applet, if there is one. When no applet holds the name the
-   * answer is '6A82' and the channel's selection does not change.
+   * SELECT by DF name, ISO/IEC 7816-4 7.1.1, P1 '04'. P2: b2b1 = 00 first or only occurrence, 10 next
+   * occurrence (only with partial selection: '6A86' otherwise, as for 01 and 11); b4b3 = 00 FCI, 01 FCP,
+   * 10 FMD, 11 no response data. An empty DF name selects the implicitly selectable applet, if there
+   * is one. When no applet holds the name the answer is '6A82' and the channel's selection does not
+   * change. An applet's `select` may answer a warning with its FCI (GP Card Spec Table 11-83, '6283').
    */
   async #selectByName(cmd: CommandApdu, channel: number): Promise<ResponseApdu> {
-    if ((cmd.p2 & 0xf3) !== 0) return sw(SW.INCORRECT_P1P2);
+    const occurrence = cmd.p2 & 0x03;
+    if ((cmd.p2 & 0xf0) !== 0 || occurrence === 0x01 || occurrence === 0x03 || (occurrence === 0x02 && !this.#partial)) return sw(SW.INCORRECT_P1P2);
     if (cmd.data.length > 16) return sw(SW.WRONG_LENGTH);
-    const target = cmd.data.length === 0 ? this.#default : this.#find(cmd.data);
+    const target = cmd.data.length === 0 ? this.#directory.implicit(channel) : this.#find(cmd.data, channel, occurrence === 0x02);
     if (!target) return sw(SW.FILE_NOT_FOUND);
-    const fci = await this.#selectOn(channel, target);
+    const answer = await this.#selectOn(channel, target);
     const wantsData = (cmd.p2 & 0x0c) !== 0x0c;
-    return { data: wantsData && fci ? fci : EMPTY, sw: SW.SUCCESS };
+    if (isResponse(answer)) return { data: wantsData ? answer.data : EMPTY, sw: requireSw(answer.sw) };
+    return { data: wantsData && answer ? answer : EMPTY, sw: SW.SUCCESS };
   }
 
-  async #selectOn(channel: number, target: Applet): Promise<Uint8Array | undefined> {
+  async #selectOn(channel: number, target: Applet): Promise<Uint8Array | ResponseApdu | undefined> {
     await this.#deselect(channel);
     const result = await target.select(this.#contextFor(channel));
     this.#channels[channel] = target;
@@ -301,7 +376,7 @@ export class CardRuntime implements CardPort {
         return sw(SW.CONDITIONS_NOT_SATISFIED);
       }
       this.#channels[target] = null;
-      const inherit = origin === 0 ? this.#default : this.#channels[origin];
+      const inherit = origin === 0 ? this.#directory.implicit(target) : this.#channels[origin];
       if (inherit) {
         try {
           await this.#selectOn(target, inherit);
