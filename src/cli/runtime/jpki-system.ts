@@ -5,6 +5,8 @@ import { jpkiRoutes, jpkiStatusOf } from '../../services/jpki/http.js';
 import { Authority } from '../../services/jpki/authority.js';
 import { JpkiService } from '../../services/jpki/service.js';
 import { openDatabase, type Database } from '../../store/index.js';
+import { tsmRoutes, tsmStatusOf } from '../../services/tsm/index.js';
+import { ensureTsmSecrets, openTsm } from './tsm-system.js';
 
 export const PASSPHRASE_ENV = 'JPKI_CA_PASSPHRASE';
 
@@ -45,9 +47,16 @@ export async function startSystem(home: string, options: { port?: number; host?:
   const { config, db, service } = await openJpki(home, { onError });
   let server: Server | undefined;
   try {
-    server = createHttpServer({ routes: jpkiRoutes(service), statusOf: jpkiStatusOf, onError: (err, req) => onError(Object.assign(new Error(`${req.method} ${req.path}`), { cause: err })) });
+    for (const made of await ensureTsmSecrets(home, db)) log(`created ${made}`);
+    let url = '';
+    const relay = openTsm(home, config, db, () => url);
+    server = createHttpServer({
+      routes: [...jpkiRoutes(service), ...tsmRoutes(relay, db)],
+      statusOf: (code) => tsmStatusOf(code) ?? jpkiStatusOf(code),
+      onError: (err, req) => onError(Object.assign(new Error(`${req.method} ${req.path}`), { cause: err })),
+    });
     const port = await listen(server, options.port ?? config.http.port, options.host ?? config.http.host);
-    const url = `http://${options.host ?? config.http.host}:${port}`;
+    url = `http://${options.host ?? config.http.host}:${port}`;
     return {
       port,
       url,
