@@ -1,13 +1,14 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toHex } from '../../../src/bytes/index.js';
+import { encodeCommand } from '../../../src/apdu/index.js';
+import { concat, constantTimeEqual, toHex } from '../../../src/bytes/index.js';
 import { MemoryCardStore } from '../../../src/card/index.js';
-import type { Scp03KeySet } from '../../../src/crypto/index.js';
-import { jpkiAppletPackage } from '../../../src/devices/applets/jpki/index.js';
+import { AesCmac, cardCryptogram, deriveSessionKeys, hostCryptogram, parseInitializeUpdateResponse, type Scp03KeySet } from '../../../src/crypto/index.js';
+import { JPKI_AID, jpkiAppletPackage } from '../../../src/devices/applets/jpki/index.js';
 import { IdCard, issueCard as officeIssueCard, type CardCertificateRequest, type CardCertificates, type IdCardState } from '../../../src/devices/id-card/index.js';
 import { createElement, SecureElement, type SeState } from '../../../src/devices/secure-element/index.js';
 import { parseCertificate } from '../../../src/pki/x509/index.js';
@@ -62,6 +63,7 @@ export interface TsmHarness {
   readonly sp: RecordingSp;
   readonly url: string;
   readonly masterSecret: Uint8Array;
+  readonly storageSecret: Uint8Array;
   /** The JPKI app's signing certificate (DER, self-signed by openssl) and its SHA-256. */
   readonly appCertificate: Uint8Array;
   readonly appCertificateHash: string;
@@ -88,7 +90,8 @@ export async function startTsm(options: { database?: DatabaseConfig; development
   const jpki = await startJpki({ ...(options.database ? { database: options.database } : {}) });
   const masterSecret = new Uint8Array(randomBytes(32));
   const sei = new SeiTsm({ db: jpki.db, masterSecret, acceptDevelopmentElements: options.developmentElements ?? true, ...(options.clock ? { clock: options.clock } : {}) });
-  const sp = new RecordingSp({ db: jpki.db, storageSecret: new Uint8Array(randomBytes(32)), ca: new HttpPhoneCertifier({ baseUrl: jpki.url, token: jpki.tokens.spTsm }), ...(options.clock ? { clock: options.clock } : {}) });
+  const storageSecret = new Uint8Array(randomBytes(32));
+  const sp = new RecordingSp({ db: jpki.db, storageSecret, ca: new HttpPhoneCertifier({ baseUrl: jpki.url, token: jpki.tokens.spTsm }), ...(options.clock ? { clock: options.clock } : {}) });
   const relay = new RelayService({ db: jpki.db, sei, sp, ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}), ...(options.clock ? { clock: options.clock } : {}) });
   const server: Server = createHttpServer({ routes: tsmRoutes(relay, jpki.db), statusOf: tsmStatusOf });
   const port = await freePort();
@@ -104,6 +107,7 @@ export async function startTsm(options: { database?: DatabaseConfig; development
     sp,
     url,
     masterSecret,
+    storageSecret,
     appCertificate: cert,
     appCertificateHash,
     async api(method, path, body, token, headers = {}) {
@@ -204,4 +208,45 @@ export function cardSigner(card: Card, password = CARD_PASSWORD): (application: 
     const cardCertificate = await card.client.readCertificate('sign');
     return { signature, cardCertificate };
   };
+}
+
+/** Runs the real openssl without blocking the event loop (the services under test are in this process). */
+export function openssl(...args: string[]): Promise<{ status: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile('openssl', args, { encoding: 'utf8', timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}${stderr}` });
+    });
+  });
+}
+
+/**
+ * What a holder of `keys` gets from a security domain: INITIALIZE UPDATE with KVN `p1` on a new
+ * logical channel, then (when the card answers) EXTERNAL AUTHENTICATE with a host cryptogram and
+ * C-MAC computed from `keys` whatever the card cryptogram says. Returns the status words and whether
+ * the card cryptogram verified.
+ */
+export async function tryKeys(channels: SeChannels, aid: Uint8Array, keys: Scp03KeySet, p1: number): Promise<{ initializeUpdate: string; cardCryptogram?: boolean; externalAuthenticate?: string }> {
+  const { channel } = await channels.open(aid);
+  try {
+    const hostChallenge = new Uint8Array(randomBytes(8));
+    const iu = await channel.transmit(encodeCommand({ cla: 0x80, ins: 0x50, p1, p2: 0, data: hostChallenge, ne: 256 }));
+    const sw = toHex(iu.subarray(iu.length - 2));
+    if (sw !== '9000') return { initializeUpdate: sw };
+    const card = parseInitializeUpdateResponse(iu.subarray(0, iu.length - 2));
+    const session = deriveSessionKeys(keys, hostChallenge, card.cardChallenge);
+    const cardOk = constantTimeEqual(cardCryptogram(session.sMac, hostChallenge, card.cardChallenge), card.cardCryptogram);
+    const cryptogram = hostCryptogram(session.sMac, hostChallenge, card.cardChallenge);
+    const mac = new AesCmac(session.sMac).mac(new Uint8Array(16), Uint8Array.of(0x84, 0x82, 0x33, 0x00, 0x10), cryptogram);
+    const ea = await channel.transmit(encodeCommand({ cla: 0x84, ins: 0x82, p1: 0x33, p2: 0, data: concat(cryptogram, mac.subarray(0, 8)) }));
+    return { initializeUpdate: sw, cardCryptogram: cardOk, externalAuthenticate: toHex(ea.subarray(ea.length - 2)) };
+  } finally {
+    await channel.close();
+  }
+}
+
+/** A JPKI-AP client on a logical channel of the phone's element (what the app gets through OMAPI). */
+export async function appletClient(phone: Phone): Promise<{ client: JpkiApClient; close(): Promise<void> }> {
+  const { channel, selectResponse } = await phone.channels.open(JPKI_AID);
+  if (toHex(selectResponse.subarray(selectResponse.length - 2)) !== '9000') throw new Error(`SELECT JPKI applet: ${toHex(selectResponse)}`);
+  return { client: new JpkiApClient({ transmit: (c) => channel.transmit(c) }), close: () => channel.close() };
 }
