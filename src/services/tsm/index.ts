@@ -18,5 +18,5 @@ export { tsmRoutes, tsmStatusOf } from './relay/http.js';
 export { parseBatchResults, type BatchDocument, type BatchResults, type FailureDocument, type SessionDocument } from './relay/protocol.js';
 export type { Purpose, SessionState } from './relay/sessions.js';
 export type { WireStep } from './script.js';
-export { RelayClient, RelayRefusal, registerAppInstance, readCplc, type RelayClientOptions, type RelayHooks, type RelayOutcome, type CardSignature } from './relay/client.js';
+export { RelayClient, RelayRefusal, BatchRunner, registerAppInstance, readCplc, type RelayClientOptions, type RelayHooks, type RelayOutcome, type CardSignature } from './relay/client.js';
 export { cardPortChannels, type SeChannel, type SeChannels } from './relay/channels.js';

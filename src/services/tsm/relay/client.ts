@@ -46,9 +46,9 @@ export interface RelayClientOptions {
 export interface RelayOutcome {
   /** The last document: `completed`, or why the session ended. */
   readonly session: SessionDocument;
-  /** Batches run on the element (round trips to the secure element). */
+  /** Batches run on the element by this call (round trips to the secure element). */
   readonly batches: number;
-  /** HTTP requests sent, retries included. */
+  /** HTTP requests this call sent, retries included. */
   readonly requests: number;
 }
 
@@ -88,7 +88,7 @@ export class RelayClient {
   readonly #o: RelayClientOptions;
   readonly #fetch: typeof fetch;
   readonly #sleep: (ms: number) => Promise<void>;
-  readonly #channels = new Map<string, SeChannel>();
+  readonly #runner: BatchRunner;
   /** Responses of a batch the server may not have yet: sent again, never recomputed. */
   #pending: { sessionId: string; seq: number; results: BatchResults } | undefined;
   #signature: { sessionId: string; value: CardSignature } | undefined;
@@ -100,6 +100,7 @@ export class RelayClient {
     this.#o = options;
     this.#fetch = options.fetch ?? fetch;
     this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.#runner = new BatchRunner(options.channels);
   }
 
   /** Opens a session for the element and drives it to its end. */
@@ -113,6 +114,8 @@ export class RelayClient {
 
   /** Takes a session up again (after `ERR_TSM_RELAY_NETWORK`): where the server stands, then on. */
   async resume(sessionId: string, hooks: RelayHooks = {}): Promise<RelayOutcome> {
+    this.#requests = 0;
+    this.#batches = 0;
     this.sessionId = sessionId;
     return this.#drive(await this.#request('GET', `/tsm/v1/sessions/${sessionId}`), hooks);
   }
@@ -131,10 +134,16 @@ export class RelayClient {
             this.#signature = { sessionId: doc.sessionId, value: await hooks.signApplication(new Uint8Array(Buffer.from(doc.application!, 'base64'))) };
           }
           const s = this.#signature.value;
-          doc = await this.#request('POST', `/tsm/v1/sessions/${doc.sessionId}/signature`, {
-            signature: Buffer.from(s.signature).toString('base64'),
-            cardCertificate: Buffer.from(s.cardCertificate).toString('base64'),
-          });
+          try {
+            doc = await this.#request('POST', `/tsm/v1/sessions/${doc.sessionId}/signature`, {
+              signature: Buffer.from(s.signature).toString('base64'),
+              cardCertificate: Buffer.from(s.cardCertificate).toString('base64'),
+            });
+          } catch (err) {
+            // Refused (the CA did not accept it): the next attempt asks the card again.
+            if (err instanceof RelayRefusal) this.#signature = undefined;
+            throw err;
+          }
         } else {
           // certifying: another request of ours is with the CA; look again shortly.
           await this.#sleep(this.#o.retry?.initialDelayMs ?? 200);
@@ -142,7 +151,7 @@ export class RelayClient {
         }
       }
     } finally {
-      if (ENDED.has(doc.state)) await this.#closeAll();
+      if (ENDED.has(doc.state)) await this.#runner.closeAll();
     }
   }
 
@@ -151,51 +160,13 @@ export class RelayClient {
     if (this.#pending && this.#pending.sessionId === sessionId && this.#pending.seq === batch.seq) {
       results = this.#pending.results;
     } else {
-      results = await this.#execute(batch.steps.map(checkStep));
+      results = await this.#runner.run(batch.steps.map(checkStep));
       this.#batches++;
       this.#pending = { sessionId, seq: batch.seq, results };
     }
     const doc = await this.#request('POST', `/tsm/v1/sessions/${sessionId}/batches/${batch.seq}`, results);
     this.#pending = undefined;
     return doc;
-  }
-
-  /** Runs the steps in order; stops after the first response whose status word is not expected. */
-  async #execute(steps: readonly WireStep[]): Promise<BatchResults> {
-    const responses: string[] = [];
-    for (const step of steps) {
-      try {
-        if (step.op === 'open') {
-          if (this.#channels.has(step.channel)) await this.#close(step.channel);
-          const { channel, selectResponse } = await this.#o.channels.open(fromHex(step.aid));
-          responses.push(toHex(selectResponse));
-          if (swOf(selectResponse) !== '9000') break;
-          this.#channels.set(step.channel, channel);
-        } else if (step.op === 'apdu') {
-          const channel = this.#channels.get(step.channel);
-          if (!channel) return { responses, error: { code: 'channel-not-open', detail: `no channel ${step.channel} is open on this phone` } };
-          const response = await channel.transmit(fromHex(step.apdu));
-          responses.push(toHex(response));
-          if (!step.expect.includes(swOf(response))) break;
-        } else {
-          await this.#close(step.channel);
-          responses.push('9000');
-        }
-      } catch (err) {
-        return { responses, error: { code: 'transmit-failed', detail: err instanceof Error ? err.message.slice(0, 200) : 'unknown' } };
-      }
-    }
-    return { responses };
-  }
-
-  async #close(name: string): Promise<void> {
-    const channel = this.#channels.get(name);
-    this.#channels.delete(name);
-    await channel?.close();
-  }
-
-  async #closeAll(): Promise<void> {
-    for (const name of [...this.#channels.keys()]) await this.#close(name).catch(() => undefined);
   }
 
   /** One request, retried on a network failure, a 502-504 or a busy session, with the same body. */
@@ -240,6 +211,55 @@ export class RelayClient {
       throw refusal;
     }
     throw new TsmError('ERR_TSM_RELAY_NETWORK', `no answer from the TSM after ${attempts} attempts (session ${this.sessionId ?? 'not opened'}); resume it later`, { cause: last });
+  }
+}
+
+/**
+ * Runs batches on the element: keeps the channels the steps named open from one batch to the next
+ * (a session's secure channel lives on its logical channel), and stops after the first response whose
+ * status word is not expected. A failure on the phone's side (no channel, transmit error) is reported
+ * with the responses so far. A `close` step answers `9000`.
+ */
+export class BatchRunner {
+  readonly #channels = new Map<string, SeChannel>();
+
+  constructor(readonly channels: SeChannels) {}
+
+  async run(steps: readonly WireStep[]): Promise<BatchResults> {
+    const responses: string[] = [];
+    for (const step of steps) {
+      try {
+        if (step.op === 'open') {
+          if (this.#channels.has(step.channel)) await this.#close(step.channel);
+          const { channel, selectResponse } = await this.channels.open(fromHex(step.aid));
+          responses.push(toHex(selectResponse));
+          if (swOf(selectResponse) !== '9000') break;
+          this.#channels.set(step.channel, channel);
+        } else if (step.op === 'apdu') {
+          const channel = this.#channels.get(step.channel);
+          if (!channel) return { responses, error: { code: 'channel-not-open', detail: `no channel ${step.channel} is open on this phone` } };
+          const response = await channel.transmit(fromHex(step.apdu));
+          responses.push(toHex(response));
+          if (!step.expect.includes(swOf(response))) break;
+        } else {
+          await this.#close(step.channel);
+          responses.push('9000');
+        }
+      } catch (err) {
+        return { responses, error: { code: 'transmit-failed', detail: err instanceof Error ? err.message.slice(0, 200) : 'unknown' } };
+      }
+    }
+    return { responses };
+  }
+
+  async #close(name: string): Promise<void> {
+    const channel = this.#channels.get(name);
+    this.#channels.delete(name);
+    await channel?.close();
+  }
+
+  async closeAll(): Promise<void> {
+    for (const name of [...this.#channels.keys()]) await this.#close(name).catch(() => undefined);
   }
 }
 
