@@ -10,8 +10,9 @@ import { cardCommand } from './commands/card.js';
 import { apduCommand, scp03Command, tlvCommand } from './commands/codec.js';
 import { auditCommand, caCommand, initCommand, operatorCommand, startCommand } from './commands/jpki.js';
 import { overviewCommand } from './commands/overview.js';
+import { tsmCommand } from './commands/tsm.js';
 
-export const COMMANDS: readonly CliCommand[] = [overviewCommand, initCommand, startCommand, caCommand, operatorCommand, auditCommand, cardCommand, cardAttachCommand, tlvCommand, apduCommand, scp03Command];
+export const COMMANDS: readonly CliCommand[] = [overviewCommand, initCommand, startCommand, caCommand, operatorCommand, auditCommand, tsmCommand, cardCommand, cardAttachCommand, tlvCommand, apduCommand, scp03Command];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

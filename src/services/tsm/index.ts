@@ -13,7 +13,7 @@ export { SpTsm, type SpTsmOptions, type AppInstance } from './sp/sp-tsm.js';
 export { HttpPhoneCertifier, type PhoneCertifier, type PhoneCertificationRequest, type CertifiedPhone, type CertifiedKey } from './sp/ca-client.js';
 export { temporarySecrets, type TemporarySecrets } from './sp/temporary-secrets.js';
 export type { OrderRow } from './sp/repository.js';
-export { RelayService, type RelayServiceOptions, type TraceDocument } from './relay/relay-service.js';
+export { RelayService, sessionSummaries, traceDocument, type RelayServiceOptions, type SessionSummary, type TraceDocument } from './relay/relay-service.js';
 export { tsmRoutes, tsmStatusOf } from './relay/http.js';
 export { parseBatchResults, type BatchDocument, type BatchResults, type FailureDocument, type SessionDocument } from './relay/protocol.js';
 export type { Purpose, SessionState } from './relay/sessions.js';

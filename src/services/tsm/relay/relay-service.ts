@@ -62,6 +62,48 @@ export interface TraceDocument {
   }[];
 }
 
+/** A session as a list shows it (no state of the TSMs, no secrets). */
+export interface SessionSummary {
+  readonly sessionId: string;
+  readonly purpose: Purpose;
+  readonly seId: string;
+  readonly appInstanceId: string;
+  readonly state: SessionRow['state'];
+  readonly batches: number;
+  readonly createdAt: string;
+  readonly endedAt: string | null;
+  readonly failure: Record<string, unknown> | null;
+}
+
+/** The recorded sessions, newest first (also for tools that have the database but none of the TSMs' secrets). */
+export async function sessionSummaries(q: Queryable, filter: { seId?: string; limit?: number } = {}): Promise<SessionSummary[]> {
+  return (await listSessions(q, filter)).map((r) => ({
+    sessionId: r.id,
+    purpose: r.purpose,
+    seId: r.se_id,
+    appInstanceId: r.app_instance_id,
+    state: r.state,
+    batches: r.batch_seq,
+    createdAt: r.created_at,
+    endedAt: r.ended_at,
+    failure: r.failure_code ? { code: r.failure_code, ...(JSON.parse(r.failure_detail ?? '{}') as object) } : null,
+  }));
+}
+
+/** The trace of a session, as recorded (redacted when recorded). */
+export async function traceDocument(q: Queryable, id: string): Promise<TraceDocument | undefined> {
+  const row = await getSession(q, id);
+  if (!row) return undefined;
+  const rows = await traceOf(q, id);
+  return {
+    sessionId: id,
+    purpose: row.purpose,
+    seId: row.se_id,
+    state: row.state,
+    entries: rows.map((r) => ({ batch: r.batch_seq, index: r.idx, party: r.party, label: r.label, command: r.command, wire: r.wire_command, response: r.response, plainResponse: r.plain_response, outcome: r.outcome })),
+  };
+}
+
 function hashOf(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }
@@ -262,28 +304,11 @@ export class RelayService {
   async trace(id: string, app?: AppInstance): Promise<TraceDocument> {
     const row = await getSession(this.#db, id);
     if (!row || (app && row.app_instance_id !== app.id)) throw new TsmError('ERR_TSM_UNKNOWN_SESSION', `no session ${id}`);
-    const rows = await traceOf(this.#db, id);
-    return {
-      sessionId: id,
-      purpose: row.purpose,
-      seId: row.se_id,
-      state: row.state,
-      entries: rows.map((r) => ({ batch: r.batch_seq, index: r.idx, party: r.party, label: r.label, command: r.command, wire: r.wire_command, response: r.response, plainResponse: r.plain_response, outcome: r.outcome })),
-    };
+    return (await traceDocument(this.#db, id))!;
   }
 
-  async sessions(filter: { seId?: string; limit?: number } = {}) {
-    return (await listSessions(this.#db, filter)).map((r) => ({
-      sessionId: r.id,
-      purpose: r.purpose,
-      seId: r.se_id,
-      appInstanceId: r.app_instance_id,
-      state: r.state,
-      batches: r.batch_seq,
-      createdAt: r.created_at,
-      endedAt: r.ended_at,
-      failure: r.failure_code ? { code: r.failure_code, ...(JSON.parse(r.failure_detail ?? '{}') as object) } : null,
-    }));
+  sessions(filter: { seId?: string; limit?: number } = {}): Promise<SessionSummary[]> {
+    return sessionSummaries(this.#db, filter);
   }
 
   // ---- internals ---------------------------------------------------------------------------------
