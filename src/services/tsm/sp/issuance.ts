@@ -105,8 +105,9 @@ export async function issuanceGenerate(ctx: SpContext, q: Queryable, sessionId: 
   if (held.get(opened.keys.kvn)?.state !== 'active') await activateApsdKeys(q, seId, opened.keys.kvn);
   const session = opened.state;
   const round = new Round('sp', 'apsd').authenticate(opened.externalAuthenticate).secured(session, installForPersonalization(AID.JPKI_APPLET), 'INSTALL [for personalization] JPKI applet');
-  for (const block of storeDataBlocks([generateKeyPairCommand(EF.SIGN_KEY), generateKeyPairCommand(EF.AUTH_KEY)])) {
-    round.secured(session, storeDataCommand(block), `STORE DATA block ${block.p2}: GENERATE KEY PAIR 001A (signature), 0017 (user authentication)`);
+  const blocks = storeDataBlocks([generateKeyPairCommand(EF.SIGN_KEY), generateKeyPairCommand(EF.AUTH_KEY)]);
+  for (const block of blocks) {
+    round.secured(session, storeDataCommand(block), `STORE DATA block ${block.p2 + 1}/${blocks.length}: GENERATE KEY PAIR 001A (signature), 0017 (user authentication)`);
   }
   return { round, plain: responses.slice(), state: save(ctx, sessionId, { ...s, stage: 'application', session, meta: round.meta }) };
 }
