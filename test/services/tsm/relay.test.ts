@@ -272,4 +272,24 @@ forEachDialect('TSM relay: expiry', (ctx) => {
     assert.equal(doc.state, 'expired');
     assert.equal(doc.failure!.code, 'ERR_TSM_SESSION_EXPIRED');
   });
+
+  it('keeps the temporary PIN and password readable for 5 minutes after issuance, then purges them', async () => {
+    const phone = await newPhone(h);
+    const app = await registerApp(h, phone);
+    const client = relayClient(h, phone, app);
+    assert.equal((await client.run({ seId: phone.seId, purpose: 'prepare' })).session.state, 'completed');
+    const issued = await client.run({ seId: phone.seId, purpose: 'issue' }, { signApplication: cardSigner(await newCard(h)) });
+    const result = issued.session.result as { temporaryPin: string };
+    assert.match(result.temporaryPin, /^[0-9]{4}$/);
+    const path = `/tsm/v1/sessions/${issued.session.sessionId}`;
+    now += 4 * 60_000;
+    assert.equal((await h.api('GET', path, undefined, app.credential)).json.result.temporaryPin, result.temporaryPin);
+    now += 2 * 60_000;
+    const later = (await h.api('GET', path, undefined, app.credential)).json as SessionDocument;
+    assert.equal(later.state, 'completed');
+    assert.equal(later.result!.temporaryPin, undefined);
+    assert.equal(later.result!.temporaryPassword, undefined);
+    const row = (await h.jpki.db.query<{ secrets: Uint8Array | null }>('SELECT secrets FROM tsm_sessions WHERE id = $1', [issued.session.sessionId]))[0]!;
+    assert.equal(row.secrets, null);
+  });
 });

@@ -17,6 +17,7 @@ import {
   insertSession,
   insertTrace,
   listSessions,
+  purgeSecrets,
   LIVE_STATES,
   liveSessionsOf,
   recordTraceResponse,
@@ -183,6 +184,7 @@ export class RelayService {
     if (request.appInstanceId !== app.id) throw new TsmError('ERR_TSM_FORBIDDEN', 'the credential is not that app instance\'s');
     if (request.seId !== app.seId) throw new TsmError('ERR_TSM_FORBIDDEN', 'the app instance is registered for another secure element');
     return this.#db.transaction(async (tx) => {
+      await purgeSecrets(tx, new Date(this.#clock().getTime() - this.#secretsTtl).toISOString());
       for (const live of await liveSessionsOf(tx, request.seId)) {
         await this.#end(tx, live, 'aborted', { code: 'ERR_TSM_ABORTED', detail: 'a new session began for this secure element' });
       }

@@ -82,6 +82,11 @@ export async function updateSession(q: Queryable, id: string, changes: Partial<O
   await q.execute(`UPDATE tsm_sessions SET ${sets} WHERE id = $1`, [id, ...cols.map((c) => changes[c] as SqlValue)]);
 }
 
+/** Forgets the temporary secrets of every session that ended before `before`. */
+export async function purgeSecrets(q: Queryable, before: string): Promise<void> {
+  await q.execute('UPDATE tsm_sessions SET secrets = NULL WHERE secrets IS NOT NULL AND ended_at < $1', [before]);
+}
+
 export async function insertBatch(q: Queryable, sessionId: string, seq: number, steps: readonly WireStep[], owners: readonly Party[], at: string): Promise<void> {
   await q.execute('INSERT INTO tsm_batches (session_id, seq, steps, owners, created_at) VALUES ($1, $2, $3, $4, $5)', [sessionId, seq, JSON.stringify(steps), JSON.stringify(owners), at]);
 }
