@@ -20,3 +20,4 @@ export type { Purpose, SessionState } from './relay/sessions.js';
 export type { WireStep } from './script.js';
 export { RelayClient, RelayRefusal, BatchRunner, registerAppInstance, readCplc, type RelayClientOptions, type RelayHooks, type RelayOutcome, type CardSignature } from './relay/client.js';
 export { cardPortChannels, type SeChannel, type SeChannels } from './relay/channels.js';
+export { replaceTemporarySecrets } from './relay/user-secrets.js';

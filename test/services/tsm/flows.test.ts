@@ -8,7 +8,7 @@ import { scp03KeySet } from '../../../src/crypto/index.js';
 import { EF } from '../../../src/devices/applets/jpki/index.js';
 import { ARA_M_AID, decodeAllRulesResponse } from '../../../src/devices/secure-element/ara-m/index.js';
 import { parseCertificate } from '../../../src/pki/x509/index.js';
-import { AID, deriveIsdKeys, identityFromCplc, Sealer, subKey, type RelayOutcome, type TraceDocument } from '../../../src/services/tsm/index.js';
+import { AID, deriveIsdKeys, identityFromCplc, replaceTemporarySecrets, Sealer, subKey, type RelayOutcome, type TraceDocument } from '../../../src/services/tsm/index.js';
 import { JpkiApClient } from '../../../src/transports/jpki-ap/index.js';
 import { pem } from '../../helpers/jpki.js';
 import { forEachDialect } from '../../helpers/postgres.js';
@@ -100,13 +100,11 @@ forEachDialect('TSMs: preparation and issuance end to end', (ctx) => {
   it('the app replaces the temporary PIN and password with the user\'s own (VERIFY temporary + CHANGE REFERENCE DATA); the temporary ones no longer work', async () => {
     const result = issued.session.result as { temporaryPin: string; temporaryPassword: string };
     userA = userSecrets({ pin: result.temporaryPin, password: result.temporaryPassword });
+    const temporary = { pin: result.temporaryPin, password: result.temporaryPassword };
+    await assert.rejects(replaceTemporarySecrets(phoneA.channels, temporary, { pin: '12345', password: userA.password }), { code: 'ERR_TSM_REQUEST' });
+    await replaceTemporarySecrets(phoneA.channels, temporary, userA);
     const { client, close } = await appletClient(phoneA);
     try {
-      await client.verify('pin', result.temporaryPin);
-      await client.change('pin', userA.pin);
-      await client.verify('password', result.temporaryPassword);
-      await client.change('password', userA.password);
-      client.forgetSession();
       await assert.rejects(client.verify('pin', result.temporaryPin), { code: 'ERR_JPKI_AP_PIN_INCORRECT' });
       await client.verify('pin', userA.pin);
       await client.verify('password', userA.password);
