@@ -1,32 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { encodeResponse, type ResponseApdu } from '../../../apdu/index.js';
-import { bytesEqual, fromHex, toHex } from '../../../bytes/index.js';
-import { canonicalJson, type Database, type Queryable } from '../../../store/index.js';
+import { randomBytes } from 'node:crypto';
+import { toHex } from '../../../bytes/index.js';
+import type { Database, Queryable } from '../../../store/index.js';
 import { TsmError, type TsmErrorCode } from '../errors.js';
-import { responseOf, type Party, type PlannedStep, type WireStep } from '../script.js';
+import type { Party, PlannedStep, WireStep } from '../script.js';
 import type { SeiTsm } from '../sei/sei-tsm.js';
 import { identityFromCplc } from '../se-identity.js';
 import type { AppInstance, SpTsm } from '../sp/sp-tsm.js';
+import { checkBatch, hashOf, recordResponses } from './batch-check.js';
 import { beginFlow, certifiedFlow, continueFlow, type Advance, type FlowSession } from './flows.js';
 import type { BatchResults, FailureDocument, SessionDocument } from './protocol.js';
-import {
-  answerBatch,
-  getBatch,
-  getSession,
-  insertBatch,
-  insertSession,
-  insertTrace,
-  listSessions,
-  purgeSecrets,
-  LIVE_STATES,
-  liveSessionsOf,
-  recordTraceResponse,
-  traceOf,
-  updateSession,
-  type Purpose,
-  type SessionRow,
-  type TraceRow,
-} from './sessions.js';
+import { answerBatch, getBatch, getSession, insertBatch, insertSession, insertTrace, LIVE_STATES, liveSessionsOf, purgeSecrets, traceOf, updateSession, type Purpose, type SessionRow } from './sessions.js';
+import { sessionSummaries, traceDocument, type SessionSummary, type TraceDocument } from './views.js';
 
 export interface RelayServiceOptions {
   readonly db: Database;
@@ -44,80 +28,6 @@ export interface RelayServiceOptions {
 
 /** Codes that end a session (its `failure.code`) rather than refuse a request. */
 const SESSION_FAILURES: ReadonlySet<TsmErrorCode> = new Set(['ERR_TSM_SECURE_CHANNEL', 'ERR_TSM_RESPONSE_INVALID', 'ERR_TSM_CA_UNAVAILABLE']);
-
-export interface TraceDocument {
-  readonly sessionId: string;
-  readonly purpose: Purpose;
-  readonly seId: string;
-  readonly state: SessionRow['state'];
-  readonly entries: readonly {
-    readonly batch: number;
-    readonly index: number;
-    readonly party: Party;
-    readonly label: string;
-    readonly command: string;
-    readonly wire: string;
-    readonly response: string | null;
-    readonly plainResponse: string | null;
-    readonly outcome: TraceRow['outcome'];
-  }[];
-}
-
-/** A session as a list shows it (no state of the TSMs, no secrets). */
-export interface SessionSummary {
-  readonly sessionId: string;
-  readonly purpose: Purpose;
-  readonly seId: string;
-  readonly appInstanceId: string;
-  readonly state: SessionRow['state'];
-  readonly batches: number;
-  readonly createdAt: string;
-  readonly endedAt: string | null;
-  readonly failure: Record<string, unknown> | null;
-}
-
-/** The recorded sessions, newest first (also for tools that have the database but none of the TSMs' secrets). */
-export async function sessionSummaries(q: Queryable, filter: { seId?: string; limit?: number } = {}): Promise<SessionSummary[]> {
-  return (await listSessions(q, filter)).map((r) => ({
-    sessionId: r.id,
-    purpose: r.purpose,
-    seId: r.se_id,
-    appInstanceId: r.app_instance_id,
-    state: r.state,
-    batches: r.batch_seq,
-    createdAt: r.created_at,
-    endedAt: r.ended_at,
-    failure: r.failure_code ? { code: r.failure_code, ...(JSON.parse(r.failure_detail ?? '{}') as object) } : null,
-  }));
-}
-
-/** The trace of a session, as recorded (redacted when recorded). */
-export async function traceDocument(q: Queryable, id: string): Promise<TraceDocument | undefined> {
-  const row = await getSession(q, id);
-  if (!row) return undefined;
-  const rows = await traceOf(q, id);
-  return {
-    sessionId: id,
-    purpose: row.purpose,
-    seId: row.se_id,
-    state: row.state,
-    entries: rows.map((r) => ({ batch: r.batch_seq, index: r.idx, party: r.party, label: r.label, command: r.command, wire: r.wire_command, response: r.response, plainResponse: r.plain_response, outcome: r.outcome })),
-  };
-}
-
-function hashOf(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
-}
-
-function sw(r: ResponseApdu): string {
-  return r.sw.toString(16).toUpperCase().padStart(4, '0');
-}
-
-function expectedOf(step: WireStep): readonly string[] | undefined {
-  if (step.op === 'apdu') return step.expect;
-  if (step.op === 'open') return ['9000'];
-  return undefined;
-}
 
 /**
  * The relay between the TSMs and the phone (docs/services/tsm.md): sessions an app opens, batches of
@@ -372,46 +282,21 @@ export class RelayService {
   /** Checks a batch's results, ends the session at the first problem, or moves the flow on. */
   async #answer(q: Queryable, row: SessionRow, steps: readonly WireStep[], owners: readonly Party[], results: BatchResults): Promise<SessionDocument> {
     const seq = row.batch_seq;
-    if (results.responses.length > steps.length) throw new TsmError('ERR_TSM_BATCH_RESPONSES', `batch ${seq} has ${steps.length} steps and ${results.responses.length} responses came`);
-    if (results.error && results.responses.length === steps.length) throw new TsmError('ERR_TSM_BATCH_RESPONSES', 'an agent error is reported at the step after the last response, and every step has one');
     const labels = (await traceOf(q, row.id)).filter((t) => t.batch_seq === seq).map((t) => t.label);
-    const responses = results.responses.map((hex, i) => responseOf(fromHex(hex), labels[i] ?? `step ${i}`));
-    const unexpected = responses.findIndex((r, i) => {
-      const expect = expectedOf(steps[i]!);
-      return expect !== undefined && !expect.includes(sw(r));
-    });
-    const record = async (plain: readonly ResponseApdu[] | undefined, upTo: number) => {
-      for (let i = 0; i < steps.length; i++) {
-        if (i >= upTo) await recordTraceResponse(q, row.id, seq, i, null, null, 'not-sent');
-        else {
-          const p = plain?.[i];
-          const wire = responses[i]!;
-          const plainHex = p && !(bytesEqual(p.data, wire.data) && p.sw === wire.sw) ? toHex(encodeResponse(p)) : null;
-          await recordTraceResponse(q, row.id, seq, i, toHex(encodeResponse(wire)), plainHex, i === unexpected ? 'unexpected' : 'ok');
-        }
-      }
-    };
-    if (unexpected >= 0) {
-      await record(undefined, unexpected + 1);
-      const failure = { code: 'ERR_TSM_UNEXPECTED_SW', detail: `${labels[unexpected]} answered ${sw(responses[unexpected]!)}`, batch: seq, step: unexpected, label: labels[unexpected]!, sw: sw(responses[unexpected]!) };
-      return this.#document(q, await this.#end(q, row, 'failed', failure));
+    const checked = checkBatch(seq, steps, labels, results);
+    if (checked.failure) {
+      await recordResponses(q, row.id, seq, steps.length, checked, undefined, checked.unexpected >= 0 ? checked.unexpected + 1 : checked.responses.length);
+      return this.#document(q, await this.#end(q, row, 'failed', checked.failure));
     }
-    if (results.error) {
-      await record(undefined, responses.length);
-      const at = responses.length;
-      const failure = { code: 'ERR_TSM_AGENT', detail: `${results.error.code}: ${results.error.detail}`, batch: seq, step: at, label: labels[at] ?? '' };
-      return this.#document(q, await this.#end(q, row, 'failed', failure));
-    }
-    if (responses.length < steps.length) throw new TsmError('ERR_TSM_BATCH_RESPONSES', `batch ${seq} has ${steps.length} steps; ${responses.length} responses came, with no reason to stop`);
     let advance: Advance;
     try {
-      advance = await continueFlow({ sei: this.#sei, sp: this.#sp }, q, { ...this.#flow(row), appCertificateHash: '' }, owners, responses);
+      advance = await continueFlow({ sei: this.#sei, sp: this.#sp }, q, this.#flow(row), owners, checked.responses);
     } catch (err) {
       if (!(err instanceof TsmError) || !SESSION_FAILURES.has(err.code)) throw err;
-      await record(undefined, steps.length);
+      await recordResponses(q, row.id, seq, steps.length, checked, undefined, steps.length);
       return this.#document(q, await this.#end(q, row, 'failed', { code: err.code, detail: err.message, batch: seq }));
     }
-    await record(advance.plain, steps.length);
+    await recordResponses(q, row.id, seq, steps.length, checked, advance.plain, steps.length);
     const next = advance.steps ? seq + 1 : seq;
     const changes: Partial<SessionRow> = {
       state: advance.state,
