@@ -13,8 +13,9 @@ import { overviewCommand } from './commands/overview.js';
 import { pushCommand } from './commands/push.js';
 import { seAttachCommand } from './commands/se-attach.js';
 import { seCommand } from './commands/se.js';
+import { tsmCommand } from './commands/tsm.js';
 
-export const COMMANDS: readonly CliCommand[] = [overviewCommand, initCommand, startCommand, caCommand, operatorCommand, pushCommand, auditCommand, cardCommand, cardAttachCommand, seCommand, seAttachCommand, tlvCommand, apduCommand, scp03Command];
+export const COMMANDS: readonly CliCommand[] = [overviewCommand, initCommand, startCommand, caCommand, operatorCommand, pushCommand, auditCommand, tsmCommand, cardCommand, cardAttachCommand, seCommand, seAttachCommand, tlvCommand, apduCommand, scp03Command];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -10,6 +10,7 @@ import { openDatabase, verifyAudit } from '../../store/index.js';
 import { parse, required } from '../args.js';
 import { UsageError, type CliCommand } from '../command.js';
 import { openJpki, PASSPHRASE_ENV, startSystem } from '../runtime/jpki-system.js';
+import { ensureTsmSecrets } from '../runtime/tsm-system.js';
 
 const HOME_HELP = `  --home DIR         the system's home folder (default: $JPKI_MOBILE_HOME, else ./.jpki-mobile)`;
 
@@ -27,7 +28,8 @@ async function initialise(home: string, port: number, mode: 'production' | 'test
     const { created } = await Authority.initialise(db, new Date(), { passphrase });
     const token = await createOperator(db, 'admin', 'admin', new Date());
     const tokenPath = writeSecret(home, 'admin.token', token);
-    return `created ${home}\n  CA generations: ${created.join(', ') || '(already present)'}\n  admin token: ${tokenPath}\n`;
+    const tsm = await ensureTsmSecrets(home, db);
+    return `created ${home}\n  CA generations: ${created.join(', ') || '(already present)'}\n  admin token: ${tokenPath}\n${tsm.map((p) => `  TSM secret: ${p}\n`).join('')}`;
   } finally {
     await db.close();
   }

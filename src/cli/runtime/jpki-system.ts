@@ -6,6 +6,8 @@ import { Authority } from '../../services/jpki/authority.js';
 import { JpkiService } from '../../services/jpki/service.js';
 import { PushService, pushRoutes, pushStatusOf } from '../../services/push/index.js';
 import { openDatabase, type Database } from '../../store/index.js';
+import { tsmRoutes, tsmStatusOf } from '../../services/tsm/index.js';
+import { ensureTsmSecrets, openTsm } from './tsm-system.js';
 
 export const PASSPHRASE_ENV = 'JPKI_CA_PASSPHRASE';
 
@@ -39,7 +41,7 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-/** Starts the HTTP services of a home (certification service, push service under /push/v1) on its configured (or the given) port. */
+/** Starts the HTTP services of a home (certification service, push service under /push/v1, TSMs under /tsm/v1) on its configured (or the given) port. */
 export async function startSystem(home: string, options: { port?: number; host?: string; log?: (line: string) => void } = {}): Promise<RunningSystem> {
   const log = options.log ?? (() => undefined);
   const onError = (err: unknown) => log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -48,13 +50,16 @@ export async function startSystem(home: string, options: { port?: number; host?:
   let server: Server | undefined;
   try {
     push = await PushService.open({ db, onError });
+    for (const made of await ensureTsmSecrets(home, db)) log(`created ${made}`);
+    let url = '';
+    const relay = openTsm(home, config, db, () => url);
     server = createHttpServer({
-      routes: [...jpkiRoutes(service), ...pushRoutes(push)],
-      statusOf: (code) => pushStatusOf(code) ?? jpkiStatusOf(code),
+      routes: [...jpkiRoutes(service), ...pushRoutes(push), ...tsmRoutes(relay, db)],
+      statusOf: (code) => pushStatusOf(code) ?? tsmStatusOf(code) ?? jpkiStatusOf(code),
       onError: (err, req) => onError(Object.assign(new Error(`${req.method} ${req.path}`), { cause: err })),
     });
     const port = await listen(server, options.port ?? config.http.port, options.host ?? config.http.host);
-    const url = `http://${options.host ?? config.http.host}:${port}`;
+    url = `http://${options.host ?? config.http.host}:${port}`;
     return {
       port,
       url,

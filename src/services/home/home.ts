@@ -26,6 +26,13 @@ export interface HomeConfig {
     readonly crlValidityHours: number;
     readonly ocspValidityMinutes: number;
   };
+  /** The TSMs (optional; absent members take their defaults). */
+  readonly tsm?: {
+    /** Accept secure elements keyed with the GlobalPlatform test key (default false). */
+    readonly developmentElements?: boolean;
+    /** A relay session ends this long after its last step (default 10). */
+    readonly sessionTtlMinutes?: number;
+  };
 }
 
 export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {

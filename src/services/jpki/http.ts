@@ -1,5 +1,5 @@
 import { decodeOcspGetPath, ocspErrorResponse, reasonByName } from '../../pki/revocation/index.js';
-import type { IsoDate } from '../../pki/x509/index.js';
+import { parseCertificate, type IsoDate } from '../../pki/x509/index.js';
 import { HttpProblem, json, type Request, type Response, type Route } from '../http/index.js';
 import { base64, field, integer, object, only, optionalString, string } from '../http/validate.js';
 import type { Hierarchy } from './repository.js';
@@ -186,7 +186,9 @@ export function jpkiRoutes(service: JpkiService): Route[] {
           signature: base64(body, 'signature', { maxBytes: 512 }),
           cardCertificate: base64(body, 'cardCertificate', { maxBytes: 8192 }),
         });
-        return json(201, { personId: result.personId, cardSerial: result.cardSerial, seId: result.seId, superseded: result.superseded, sign: issued(result.sign), auth: issued(result.auth) });
+        // The CA certificate that issued each one: the SP-TSM writes it into the applet beside it (EF 0002, 000B).
+        const withCa = (c: Parameters<typeof issued>[0]) => ({ ...issued(c), caPem: pem('CERTIFICATE', authority.issuerOf(parseCertificate(c.der))!.certificate) });
+        return json(201, { personId: result.personId, cardSerial: result.cardSerial, seId: result.seId, superseded: result.superseded, sign: withCa(result.sign), auth: withCa(result.auth) });
       },
     },
     {

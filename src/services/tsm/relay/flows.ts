@@ -1,0 +1,132 @@
+import type { ResponseApdu } from '../../../apdu/index.js';
+import { toHex } from '../../../bytes/index.js';
+import type { Queryable } from '../../../store/index.js';
+import { AID } from '../aids.js';
+import { TsmError } from '../errors.js';
+import type { Party, PlannedStep } from '../script.js';
+import type { SeiTsm } from '../sei/sei-tsm.js';
+import type { CertifiedPhone } from '../sp/ca-client.js';
+import type { SpTsm } from '../sp/sp-tsm.js';
+import type { Purpose } from './sessions.js';
+
+/*
+ * The sessions as explicit state machines over the two TSMs' scripts (sei/prepare.ts,
+ * sp/take-over.ts, sp/issuance.ts). A batch holds every step that depends on no response not yet
+ * seen; where one TSM's script ends and the other's begins without depending on it, both go in the
+ * same batch. Phases and batches:
+ *
+ *   prepare  p1: SEI round 1                       (SELECT ISD, INITIALIZE UPDATE)
+ *            p2: SEI round 2 + SP round 1          (… ARA-M rule; SELECT APSD, INITIALIZE UPDATE)
+ *            p3: SP round 2 + SEI round 3          (PUT KEY, SET STATUS; INSTALL [for extradition])
+ *   issue    i1: SP round 1                        (SELECT APSD, INITIALIZE UPDATE)
+ *            i2: SP round 2                        (GENERATE KEY PAIR ×2 under R-MAC)
+ *            signature: the card signs the application, the CA issues
+ *            i3: SP round 3                        (certificates, temporary PIN and password)
+ *
+ * Between p2 and p3 the SEI hands the APSD's initial keys to the SP, inside the same transaction.
+ */
+
+export interface FlowTsms {
+  readonly sei: SeiTsm;
+  readonly sp: SpTsm;
+}
+
+export interface FlowSession {
+  readonly id: string;
+  readonly seId: string;
+  readonly appInstanceId: string;
+  readonly appCertificateHash: string;
+  readonly phase: string;
+  readonly seiState: Uint8Array | null;
+  readonly spState: Uint8Array | null;
+}
+
+export interface Advance {
+  readonly phase: string;
+  readonly state: 'active' | 'awaiting-signature' | 'completed';
+  readonly seiState: Uint8Array | null;
+  readonly spState: Uint8Array | null;
+  /** The next batch. */
+  readonly steps?: readonly PlannedStep[];
+  /** The answered batch's responses without their secure messaging, in its order (for the trace). */
+  readonly plain?: readonly ResponseApdu[];
+  readonly application?: Uint8Array;
+  readonly result?: Record<string, unknown>;
+}
+
+function required<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new TsmError('ERR_TSM_STATE', `the session has no ${what}`);
+  return value;
+}
+
+/** The responses of one TSM, and the plain responses put back in the batch's order. */
+function split(owners: readonly Party[], responses: readonly ResponseApdu[]) {
+  const of = (p: Party) => responses.filter((_, i) => owners[i] === p);
+  return {
+    sei: of('sei'),
+    sp: of('sp'),
+    merge(sei: readonly ResponseApdu[], sp: readonly ResponseApdu[]): ResponseApdu[] {
+      let a = 0;
+      let b = 0;
+      return owners.map((o) => (o === 'sei' ? sei[a++]! : sp[b++]!));
+    },
+  };
+}
+
+export async function beginFlow(t: FlowTsms, q: Queryable, s: FlowSession, purpose: Purpose): Promise<Advance> {
+  if (purpose === 'prepare') {
+    const sei = await t.sei.prepareBegin(q, s.id, s.seId, s.appCertificateHash);
+    return { phase: 'p1', state: 'active', seiState: sei.state, spState: null, steps: sei.round.steps };
+  }
+  const sp = await t.sp.issuanceBegin(q, s.id, s.seId, s.appInstanceId);
+  return { phase: 'i1', state: 'active', seiState: null, spState: sp.state, steps: sp.round.steps };
+}
+
+export async function continueFlow(t: FlowTsms, q: Queryable, s: FlowSession, owners: readonly Party[], responses: readonly ResponseApdu[]): Promise<Advance> {
+  const parts = split(owners, responses);
+  switch (s.phase) {
+    case 'p1': {
+      const sei = await t.sei.prepareContent(q, s.id, required(s.seiState, 'SEI state'), s.seId, parts.sei);
+      const sp = t.sp.takeOverBegin(s.id);
+      return { phase: 'p2', state: 'active', seiState: sei.state, spState: sp.state, steps: [...sei.round.steps, ...sp.round.steps], plain: sei.plain };
+    }
+    case 'p2': {
+      const sei = await t.sei.prepareExtradite(q, s.id, required(s.seiState, 'SEI state'), s.seId, parts.sei);
+      await t.sp.acceptInitialKeys(q, sei.handover);
+      const sp = await t.sp.takeOverRotate(q, s.id, required(s.spState, 'SP state'), s.seId, parts.sp);
+      return { phase: 'p3', state: 'active', seiState: sei.state, spState: sp.state, steps: [...sp.round.steps, ...sei.round.steps], plain: parts.merge(sei.plain, sp.plain) };
+    }
+    case 'p3': {
+      const sp = await t.sp.takeOverFinish(q, s.id, required(s.spState, 'SP state'), s.seId, parts.sp);
+      const sei = await t.sei.prepareFinish(q, s.id, required(s.seiState, 'SEI state'), s.seId, parts.sei);
+      return {
+        phase: 'done',
+        state: 'completed',
+        seiState: null,
+        spState: null,
+        plain: parts.merge(sei.plain, sp.plain),
+        result: { seId: s.seId, apsd: toHex(AID.APSD), applet: toHex(AID.JPKI_APPLET) },
+      };
+    }
+    case 'i1': {
+      const sp = await t.sp.issuanceGenerate(q, s.id, required(s.spState, 'SP state'), s.seId, parts.sp);
+      return { phase: 'i2', state: 'active', seiState: null, spState: sp.state, steps: sp.round.steps, plain: sp.plain };
+    }
+    case 'i2': {
+      const sp = await t.sp.issuanceApplication(q, s.id, required(s.spState, 'SP state'), s.seId, parts.sp);
+      return { phase: 'signature', state: 'awaiting-signature', seiState: null, spState: sp.state, plain: sp.plain, application: sp.application };
+    }
+    case 'i3': {
+      const sp = await t.sp.issuanceFinish(q, s.id, required(s.spState, 'SP state'), s.seId, parts.sp);
+      return { phase: 'done', state: 'completed', seiState: null, spState: null, plain: sp.plain, result: sp.result };
+    }
+    default:
+      throw new TsmError('ERR_TSM_STATE', `no batch is expected in phase ${s.phase}`);
+  }
+}
+
+/** The CA issued: the SP's last round of issuance. */
+export async function certifiedFlow(t: FlowTsms, q: Queryable, s: FlowSession, certified: CertifiedPhone) {
+  const sp = await t.sp.issuancePersonalize(q, s.id, required(s.spState, 'SP state'), certified);
+  return { advance: { phase: 'i3', state: 'active', seiState: null, spState: sp.state, steps: sp.round.steps } satisfies Advance, secrets: sp.secrets };
+}

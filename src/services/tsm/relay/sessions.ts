@@ -1,0 +1,121 @@
+import type { Queryable, SqlValue } from '../../../store/index.js';
+import type { Party, WireStep } from '../script.js';
+
+/** Rows of the relay's tables (migration 004). */
+
+export type Purpose = 'prepare' | 'issue';
+export type SessionState = 'active' | 'awaiting-signature' | 'certifying' | 'completed' | 'failed' | 'expired' | 'aborted';
+export const LIVE_STATES: readonly SessionState[] = ['active', 'awaiting-signature', 'certifying'];
+
+export interface SessionRow {
+  id: string;
+  app_instance_id: string;
+  se_id: string;
+  purpose: Purpose;
+  state: SessionState;
+  phase: string;
+  batch_seq: number;
+  version: number;
+  failure_code: string | null;
+  failure_detail: string | null;
+  result: string | null;
+  secrets: Uint8Array | null;
+  application: Uint8Array | null;
+  signature_hash: string | null;
+  sei_state: Uint8Array | null;
+  sp_state: Uint8Array | null;
+  created_at: string;
+  updated_at: string;
+  expires_at: string;
+  ended_at: string | null;
+}
+
+export interface BatchRow {
+  session_id: string;
+  seq: number;
+  steps: string;
+  owners: string;
+  created_at: string;
+  responses: string | null;
+  responses_hash: string | null;
+  answered_at: string | null;
+  outcome: string | null;
+}
+
+export interface TraceRow {
+  session_id: string;
+  batch_seq: number;
+  idx: number;
+  party: Party;
+  label: string;
+  command: string;
+  wire_command: string;
+  response: string | null;
+  plain_response: string | null;
+  outcome: 'planned' | 'ok' | 'unexpected' | 'not-sent';
+}
+
+export async function getSession(q: Queryable, id: string): Promise<SessionRow | undefined> {
+  return (await q.query<SessionRow>('SELECT * FROM tsm_sessions WHERE id = $1', [id]))[0];
+}
+
+export async function liveSessionsOf(q: Queryable, seId: string): Promise<SessionRow[]> {
+  return q.query<SessionRow>(`SELECT * FROM tsm_sessions WHERE se_id = $1 AND state IN ('active', 'awaiting-signature', 'certifying')`, [seId]);
+}
+
+export async function listSessions(q: Queryable, filter: { seId?: string; limit?: number } = {}): Promise<SessionRow[]> {
+  const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
+  return filter.seId === undefined
+    ? q.query<SessionRow>(`SELECT * FROM tsm_sessions ORDER BY created_at DESC, id LIMIT ${limit}`)
+    : q.query<SessionRow>(`SELECT * FROM tsm_sessions WHERE se_id = $1 ORDER BY created_at DESC, id LIMIT ${limit}`, [filter.seId]);
+}
+
+export async function insertSession(q: Queryable, row: SessionRow): Promise<void> {
+  const cols = Object.keys(row) as (keyof SessionRow)[];
+  await q.execute(`INSERT INTO tsm_sessions (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, cols.map((c) => row[c] as SqlValue));
+}
+
+/** Updates a session row and bumps its version. */
+export async function updateSession(q: Queryable, id: string, changes: Partial<Omit<SessionRow, 'id' | 'version'>>): Promise<void> {
+  const cols = Object.keys(changes) as (keyof typeof changes)[];
+  const sets = [...cols.map((c, i) => `${c} = $${i + 2}`), 'version = version + 1'].join(', ');
+  await q.execute(`UPDATE tsm_sessions SET ${sets} WHERE id = $1`, [id, ...cols.map((c) => changes[c] as SqlValue)]);
+}
+
+/** Forgets the temporary secrets of every session that ended before `before`. */
+export async function purgeSecrets(q: Queryable, before: string): Promise<void> {
+  await q.execute('UPDATE tsm_sessions SET secrets = NULL WHERE secrets IS NOT NULL AND ended_at < $1', [before]);
+}
+
+export async function insertBatch(q: Queryable, sessionId: string, seq: number, steps: readonly WireStep[], owners: readonly Party[], at: string): Promise<void> {
+  await q.execute('INSERT INTO tsm_batches (session_id, seq, steps, owners, created_at) VALUES ($1, $2, $3, $4, $5)', [sessionId, seq, JSON.stringify(steps), JSON.stringify(owners), at]);
+}
+
+export async function getBatch(q: Queryable, sessionId: string, seq: number): Promise<BatchRow | undefined> {
+  return (await q.query<BatchRow>('SELECT * FROM tsm_batches WHERE session_id = $1 AND seq = $2', [sessionId, seq]))[0];
+}
+
+export async function batchesOf(q: Queryable, sessionId: string): Promise<BatchRow[]> {
+  return q.query<BatchRow>('SELECT * FROM tsm_batches WHERE session_id = $1 ORDER BY seq', [sessionId]);
+}
+
+export async function answerBatch(q: Queryable, sessionId: string, seq: number, responses: string, hash: string, outcome: string, at: string): Promise<void> {
+  await q.execute('UPDATE tsm_batches SET responses = $3, responses_hash = $4, outcome = $5, answered_at = $6 WHERE session_id = $1 AND seq = $2', [sessionId, seq, responses, hash, outcome, at]);
+}
+
+export async function insertTrace(q: Queryable, rows: readonly TraceRow[]): Promise<void> {
+  for (const r of rows) {
+    await q.execute(
+      'INSERT INTO tsm_trace (session_id, batch_seq, idx, party, label, command, wire_command, response, plain_response, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+      [r.session_id, r.batch_seq, r.idx, r.party, r.label, r.command, r.wire_command, r.response, r.plain_response, r.outcome],
+    );
+  }
+}
+
+export async function recordTraceResponse(q: Queryable, sessionId: string, seq: number, idx: number, response: string | null, plain: string | null, outcome: TraceRow['outcome']): Promise<void> {
+  await q.execute('UPDATE tsm_trace SET response = $4, plain_response = $5, outcome = $6 WHERE session_id = $1 AND batch_seq = $2 AND idx = $3', [sessionId, seq, idx, response, plain, outcome]);
+}
+
+export async function traceOf(q: Queryable, sessionId: string): Promise<TraceRow[]> {
+  return q.query<TraceRow>('SELECT * FROM tsm_trace WHERE session_id = $1 ORDER BY batch_seq, idx', [sessionId]);
+}

@@ -1,0 +1,172 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { ResponseApdu } from '../../../apdu/index.js';
+import { toHex } from '../../../bytes/index.js';
+import type { Database, Queryable } from '../../../store/index.js';
+import { TsmError } from '../errors.js';
+import { Sealer } from '../sealing.js';
+import type { Handover } from '../sei/sei-tsm.js';
+import type { CertifiedPhone, PhoneCertificationRequest, PhoneCertifier } from './ca-client.js';
+import { storeApsdKeys, type SpContext } from './context.js';
+import { issuanceApplication, issuanceBegin, issuanceFailed, issuanceFinish, issuanceGenerate, issuancePersonalize } from './issuance.js';
+import {
+  appCertificateAllowed,
+  appInstanceByCredential,
+  getSpElement,
+  insertAppCertificate,
+  insertAppInstance,
+  listOrders,
+  resetSpElement,
+  type AppInstanceRow,
+  type OrderRow,
+} from './repository.js';
+import { takeOverBegin, takeOverFinish, takeOverRotate } from './take-over.js';
+import type { TemporarySecrets } from './temporary-secrets.js';
+
+export interface SpTsmOptions {
+  readonly db: Database;
+  /** The SP's storage secret (32 bytes): seals its APSD keys and session state. */
+  readonly storageSecret: Uint8Array;
+  /** The certification service, as the SP-TSM reaches it (HttpPhoneCertifier). */
+  readonly ca: PhoneCertifier;
+  readonly random?: (length: number) => Uint8Array;
+  readonly clock?: () => Date;
+}
+
+/** An app instance as the relay sees it once authenticated. */
+export interface AppInstance {
+  readonly id: string;
+  readonly seId: string;
+  readonly appCertificateHash: string;
+}
+
+const SHA256_HEX = /^[0-9A-F]{64}$/;
+const CREDENTIAL = /^tsmapp_[A-Za-z0-9_-]{43}$/;
+
+function credentialHash(credential: string): string {
+  return createHash('sha256').update(credential, 'utf8').digest('hex');
+}
+
+/**
+ * The JPKI service provider's TSM: the app instances it serves (registered with a credential the app
+ * keeps), the APSD key sets it holds (taken over from the SEI and rotated at once), its orders, and its
+ * scripts (take-over.ts, issuance.ts). It holds no key of the SEI.
+ */
+export class SpTsm {
+  readonly #db: Database;
+  readonly #ctx: SpContext;
+
+  constructor(options: SpTsmOptions) {
+    if (options.storageSecret.length !== 32) throw new TsmError('ERR_TSM_CONFIG', 'the SP storage secret is 32 bytes');
+    const random = options.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
+    this.#db = options.db;
+    this.#ctx = { sealer: new Sealer(options.storageSecret, 'sp', random), ca: options.ca, random, clock: options.clock ?? (() => new Date()) };
+  }
+
+  /** Adds (or enables again) the SHA-256 of a JPKI app signing certificate the SP serves. */
+  async allowAppCertificate(sha256: string, label: string): Promise<void> {
+    const hash = sha256.toUpperCase();
+    if (!SHA256_HEX.test(hash)) throw new TsmError('ERR_TSM_REQUEST', 'an app certificate hash is SHA-256 in hex (64 digits)');
+    if (!/^[\x20-\x7e]{1,100}$/.test(label)) throw new TsmError('ERR_TSM_REQUEST', 'the label is 1..100 printable ASCII characters');
+    await this.#db.transaction((tx) => insertAppCertificate(tx, hash, label, this.#ctx.clock().toISOString()));
+  }
+
+  /**
+   * Registers an app instance (flow 2 step 1) for an element the SEI knows (the relay checks that):
+   * only an app signed with an allowed certificate (`ERR_TSM_APP_NOT_ALLOWED`). The credential is
+   * returned once; only its SHA-256 is kept.
+   */
+  async registerAppInstance(q: Queryable, input: { seId: string; appCertificateHash: string; pushToken?: string }): Promise<{ appInstanceId: string; credential: string }> {
+    const hash = input.appCertificateHash.toUpperCase();
+    if (!SHA256_HEX.test(hash)) throw new TsmError('ERR_TSM_REQUEST', 'an app certificate hash is SHA-256 in hex (64 digits)');
+    if (input.pushToken !== undefined && !/^[\x21-\x7e]{1,512}$/.test(input.pushToken)) throw new TsmError('ERR_TSM_REQUEST', 'a push token is 1..512 printable ASCII characters');
+    if (!(await appCertificateAllowed(q, hash))) throw new TsmError('ERR_TSM_APP_NOT_ALLOWED', 'this app signing certificate is not one the SP-TSM serves');
+    const appInstanceId = `app_${toHex(this.#ctx.random(12)).toLowerCase()}`;
+    const credential = `tsmapp_${Buffer.from(this.#ctx.random(32)).toString('base64url')}`;
+    const at = this.#ctx.clock().toISOString();
+    await insertAppInstance(q, {
+      id: appInstanceId,
+      credential_hash: credentialHash(credential),
+      se_id: input.seId,
+      app_certificate_hash: hash,
+      push_token: input.pushToken ?? null,
+      created_at: at,
+      last_seen_at: at,
+      disabled_at: null,
+    });
+    return { appInstanceId, credential };
+  }
+
+  /** The app instance behind `Authorization: Bearer <credential>`, or `ERR_TSM_UNAUTHENTICATED`. */
+  async authenticateApp(authorization: string | undefined, q: Queryable = this.#db): Promise<AppInstance> {
+    const m = /^Bearer (\S+)$/.exec(authorization ?? '');
+    if (!m || !CREDENTIAL.test(m[1]!)) throw new TsmError('ERR_TSM_UNAUTHENTICATED', 'an app instance credential is required (Authorization: Bearer tsmapp_…)');
+    const row: AppInstanceRow | undefined = await appInstanceByCredential(q, credentialHash(m[1]!));
+    if (!row || row.disabled_at !== null) throw new TsmError('ERR_TSM_UNAUTHENTICATED', 'unknown or disabled app instance credential');
+    return { id: row.id, seId: row.se_id, appCertificateHash: row.app_certificate_hash };
+  }
+
+  /** The SEI → SP hand-over of a new APSD's initial keys (inside the relay's transaction). */
+  async acceptInitialKeys(q: Queryable, handover: Handover): Promise<void> {
+    await resetSpElement(q, handover.seId, toHex(handover.apsdAid), this.#ctx.clock().toISOString());
+    await storeApsdKeys(this.#ctx, q, handover.seId, handover.keys, 'initial');
+  }
+
+  async elementState(seId: string, q: Queryable = this.#db) {
+    return (await getSpElement(q, seId))?.state;
+  }
+
+  async orders(seId?: string): Promise<OrderRow[]> {
+    return listOrders(this.#db, seId);
+  }
+
+  /** The CA call of issuance, outside any database transaction (the CA writes to its own tables). */
+  certify(request: PhoneCertificationRequest): Promise<CertifiedPhone> {
+    return this.#ctx.ca.issuePhone(request);
+  }
+
+  sealSecrets(sessionId: string, secrets: TemporarySecrets): Uint8Array {
+    return this.#ctx.sealer.sealJson(secrets, `sp-session-secrets:${sessionId}`);
+  }
+
+  openSecrets(sessionId: string, sealed: Uint8Array): TemporarySecrets {
+    return this.#ctx.sealer.openJson<TemporarySecrets>(sealed, `sp-session-secrets:${sessionId}`);
+  }
+
+  // Scripts, run by the relay inside its transaction `q`.
+
+  takeOverBegin(sessionId: string) {
+    return takeOverBegin(this.#ctx, sessionId);
+  }
+
+  takeOverRotate(q: Queryable, sessionId: string, state: Uint8Array, seId: string, responses: readonly ResponseApdu[]) {
+    return takeOverRotate(this.#ctx, q, sessionId, state, seId, responses);
+  }
+
+  takeOverFinish(q: Queryable, sessionId: string, state: Uint8Array, seId: string, responses: readonly ResponseApdu[]) {
+    return takeOverFinish(this.#ctx, q, sessionId, state, seId, responses);
+  }
+
+  issuanceBegin(q: Queryable, sessionId: string, seId: string, appInstanceId: string) {
+    return issuanceBegin(this.#ctx, q, sessionId, seId, appInstanceId);
+  }
+
+  issuanceGenerate(q: Queryable, sessionId: string, state: Uint8Array, seId: string, responses: readonly ResponseApdu[]) {
+    return issuanceGenerate(this.#ctx, q, sessionId, state, seId, responses);
+  }
+
+  issuanceApplication(q: Queryable, sessionId: string, state: Uint8Array, seId: string, responses: readonly ResponseApdu[]) {
+    return issuanceApplication(this.#ctx, q, sessionId, state, seId, responses);
+  }
+
+  issuancePersonalize(q: Queryable, sessionId: string, state: Uint8Array, certified: CertifiedPhone) {
+    return issuancePersonalize(this.#ctx, q, sessionId, state, certified);
+  }
+
+  issuanceFinish(q: Queryable, sessionId: string, state: Uint8Array, seId: string, responses: readonly ResponseApdu[]) {
+    return issuanceFinish(this.#ctx, q, sessionId, state, seId, responses);
+  }
+
+  issuanceFailed(q: Queryable, sessionId: string, reason: string) {
+    return issuanceFailed(this.#ctx, q, sessionId, reason);
+  }
+}
