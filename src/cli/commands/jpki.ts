@@ -67,10 +67,11 @@ export const startCommand: CliCommand = {
   usage: `Usage: jpki-mobile start [--home DIR] [--port N]
 
 Runs the JPKI certification service over HTTP: CA certificates (/ca/sign/1.crt), CRLs
-(/crl/sign/1.crl), OCSP (/ocsp/sign), and the operator API (/api/v1/...); and the push service
-(/push/v1/..., senders from 'jpki-mobile push sender add'). A home that does not exist yet
-is created first, as 'jpki-mobile init' would; an existing one is found again with all its state. Prints
-the address to open and stops cleanly on SIGINT or SIGTERM.
+(/crl/sign/1.crl), OCSP (/ocsp/sign), and the operator API (/api/v1/...); the push service
+(/push/v1/..., senders from 'jpki-mobile push sender add'); and the relying parties: the portal
+(/portal/v1), the bank (/bank/v1) and the kiosk (/kiosk/v1) (docs/relying-parties.md). A home that
+does not exist yet is created first, as 'jpki-mobile init' would; an existing one is found again with
+all its state. Prints the address to open and stops cleanly on SIGINT or SIGTERM.
 
 Options:
 ${HOME_HELP}
@@ -83,7 +84,10 @@ ${HOME_HELP}
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError('--port must be 0..65535');
     if (!existsSync(join(home, 'config.json'))) io.out(await initialise(home, port && port > 0 ? port : 8420, 'production'));
     const system = await startSystem(home, { ...(port !== undefined ? { port } : {}), log: (line) => io.err(line + '\n') });
-    io.out(`jpki-mobile is running at ${system.url}\n  OCSP: ${system.url}/ocsp/sign  CRL: ${system.url}/crl/sign/1.crl  push: ${system.url}/push/v1\n(Ctrl-C to stop)\n`);
+    io.out(
+      `jpki-mobile is running at ${system.url}\n  OCSP: ${system.url}/ocsp/sign  CRL: ${system.url}/crl/sign/1.crl  push: ${system.url}/push/v1\n` +
+        `  portal: ${system.url}/portal/v1  bank: ${system.url}/bank/v1  kiosk: ${system.url}/kiosk/v1\n(Ctrl-C to stop)\n`,
+    );
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop);

@@ -5,7 +5,9 @@ import { jpkiRoutes, jpkiStatusOf } from '../../services/jpki/http.js';
 import { Authority } from '../../services/jpki/authority.js';
 import { JpkiService } from '../../services/jpki/service.js';
 import { PushService, pushRoutes, pushStatusOf } from '../../services/push/index.js';
+import { relyingPartiesStatusOf, relyingPartyRoutes } from '../../relying-parties/index.js';
 import { openDatabase, type Database } from '../../store/index.js';
+import { openRelyingParties, type RelyingParties } from './relying-parties.js';
 
 export const PASSPHRASE_ENV = 'JPKI_CA_PASSPHRASE';
 
@@ -39,28 +41,35 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-/** Starts the HTTP services of a home (certification service, push service under /push/v1) on its configured (or the given) port. */
+/**
+ * Starts the HTTP services of a home on its configured (or the given) port: the certification service,
+ * the push service under /push/v1, and the relying parties under /portal/v1, /bank/v1 and /kiosk/v1.
+ */
 export async function startSystem(home: string, options: { port?: number; host?: string; log?: (line: string) => void } = {}): Promise<RunningSystem> {
   const log = options.log ?? (() => undefined);
   const onError = (err: unknown) => log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   const { config, db, service } = await openJpki(home, { onError });
   let push: PushService | undefined;
   let server: Server | undefined;
+  let parties: RelyingParties | undefined;
+  let url = '';
   try {
     push = await PushService.open({ db, onError });
+    parties = await openRelyingParties(home, config, db, () => url);
     server = createHttpServer({
-      routes: [...jpkiRoutes(service), ...pushRoutes(push)],
-      statusOf: (code) => pushStatusOf(code) ?? jpkiStatusOf(code),
+      routes: [...jpkiRoutes(service), ...pushRoutes(push), ...relyingPartyRoutes(parties, { portal: { secureCookie: config.publicBaseUrl.startsWith('https:') } })],
+      statusOf: (code) => pushStatusOf(code) ?? relyingPartiesStatusOf(code) ?? jpkiStatusOf(code),
       onError: (err, req) => onError(Object.assign(new Error(`${req.method} ${req.path}`), { cause: err })),
     });
     const port = await listen(server, options.port ?? config.http.port, options.host ?? config.http.host);
-    const url = `http://${options.host ?? config.http.host}:${port}`;
+    url = `http://${options.host ?? config.http.host}:${port}`;
     return {
       port,
       url,
       async stop() {
         // Waiting long-polls are answered first: the server's close waits for open requests.
         await push!.close();
+        parties!.kiosk.close();
         await close(server!);
         service.close();
         await db.close();
@@ -68,6 +77,7 @@ export async function startSystem(home: string, options: { port?: number; host?:
     };
   } catch (err) {
     await push?.close();
+    parties?.kiosk.close();
     service.close();
     await db.close();
     throw err;

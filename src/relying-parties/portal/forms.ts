@@ -80,8 +80,14 @@ function refuse(field: string, message: string): never {
   throw new PortalError('ERR_PORTAL_FORM_FIELD', `fields.${field}: ${message}`);
 }
 
-// C0 and C1 controls, DEL, and the line and paragraph separators: never part of a form value.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+/** C0 and C1 controls, DEL, and the line and paragraph separators: never part of a form value. */
+function hasControl(text: string): boolean {
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
+}
 
 function isDate(value: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
@@ -111,7 +117,7 @@ export function fillForm(form: FormDefinition, fields: unknown): Record<string, 
     switch (f.type) {
       case 'text': {
         const text = v.normalize('NFC').trim();
-        if (CONTROL.test(text)) refuse(f.name, 'contains control characters');
+        if (hasControl(text)) refuse(f.name, 'contains control characters');
         const chars = [...text].length;
         if (chars === 0 || chars > (f.length ?? 200)) refuse(f.name, `must be 1 to ${f.length ?? 200} characters`);
         out[f.name] = text;

@@ -5,8 +5,8 @@ import { DirectoryError } from './errors.js';
 export type DirectoryFetch = (url: string, init: { method: 'GET'; headers: Record<string, string>; signal: AbortSignal }) => Promise<Response>;
 
 export interface HttpJpkiDirectoryOptions {
-  /** The certification service's base URL, e.g. `http://127.0.0.1:8420`. */
-  readonly baseUrl: string;
+  /** The certification service's base URL, e.g. `http://127.0.0.1:8420` (a function: read at each request). */
+  readonly baseUrl: string | (() => string);
   /** An operator bearer token of role `relying-party` (from a secret file, never a flag). */
   readonly token: string;
   readonly timeoutMs?: number;
@@ -89,13 +89,14 @@ function personOf(v: unknown): DirectoryPerson {
  * are bounded in time and size and checked field by field before use.
  */
 export class HttpJpkiDirectory implements JpkiDirectory {
-  readonly #base: string;
+  readonly #base: () => string;
   readonly #token: string;
   readonly #timeoutMs: number;
   readonly #fetch: DirectoryFetch;
 
   constructor(options: HttpJpkiDirectoryOptions) {
-    this.#base = options.baseUrl.replace(/\/+$/, '');
+    const base = options.baseUrl;
+    this.#base = typeof base === 'string' ? () => base.replace(/\/+$/, '') : () => base().replace(/\/+$/, '');
     this.#token = options.token;
     this.#timeoutMs = options.timeoutMs ?? 5000;
     this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
@@ -112,7 +113,7 @@ export class HttpJpkiDirectory implements JpkiDirectory {
   }
 
   async #get(path: string): Promise<unknown> {
-    const url = this.#base + path;
+    const url = this.#base() + path;
     const signal = AbortSignal.timeout(this.#timeoutMs);
     let res: Response;
     try {
