@@ -198,11 +198,13 @@ export const caCommand: CliCommand = {
 
 export const operatorCommand: CliCommand = {
   name: 'operator',
-  summary: 'create operator accounts (office, call-centre, admin, sp-tsm)',
-  usage: `Usage: jpki-mobile operator add --id ID --role office|call-centre|admin|sp-tsm
+  summary: 'create operator accounts (office, call-centre, admin, sp-tsm, relying-party)',
+  usage: `Usage: jpki-mobile operator add --id ID --role office|call-centre|admin|sp-tsm|relying-party
 
 Creates an operator and writes its bearer token to secrets/operators/ID.token (owner-only). The token is
-not printed. Operators call the HTTP API with 'Authorization: Bearer <token>'.
+not printed. Operators call the HTTP API with 'Authorization: Bearer <token>'. A relying-party operator
+(the portal, a kiosk) only reads certificate status and person records; 'jpki-mobile start' makes the
+ones of its own portal and kiosk.
 
 Options:
 ${HOME_HELP}
