@@ -1,17 +1,18 @@
 import type { KeyObject } from 'node:crypto';
-import { RelyingParty, RelyingPartyError, type RelyingPartyMode, type StatusOptions } from '../../sdk/index.js';
-import { appendAudit, fromDbTimestamp, toDbTimestamp, type Database } from '../../store/index.js';
+import { RelyingParty, type RelyingPartyMode, type StatusOptions } from '../../sdk/index.js';
+import { toDbTimestamp, type Database } from '../../store/index.js';
 import { JpkiApClient, openPcscSystem, type ApduTransport, type PcscSystem } from '../../transports/index.js';
 import { sdkAnchors, type TrustAnchors } from '../shared/anchors.js';
 import type { JpkiDirectory } from '../shared/directory.js';
-import { DirectoryError } from '../shared/errors.js';
 import { defaultRandom, newId, type Random } from '../shared/ids.js';
 import { authenticate, cardFault, identify, verifyPin, type Holder } from './card-steps.js';
 import { KioskError } from './errors.js';
 import { openReader, type KioskCard } from './reader.js';
-import type { Ed25519Jwk } from './jws.js';
-import { getIssuance, insertIssuance, listKeys, registerKey } from './repository.js';
-import { residenceDocument, residenceSigner, signResidence, verifyResidence, type ResidenceSigner } from './residence.js';
+import { issueResidence, listReaderNames, publishedKeys, readIssuance, type Residence } from './records.js';
+import { registerKey } from './repository.js';
+import { residenceSigner, type ResidenceSigner } from './residence.js';
+
+export type { Residence } from './records.js';
 
 export interface KioskOptions {
   readonly db: Database;
@@ -39,16 +40,6 @@ export interface KioskOptions {
 export type KioskSource = { readonly reader: string } | { readonly transport: ApduTransport & { close?(): void } };
 
 export type KioskState = 'pin-required' | 'working' | 'done' | 'failed' | 'cancelled';
-
-/** A certificate of residence the kiosk issued. */
-export interface Residence {
-  readonly issuanceId: string;
-  readonly document: Record<string, unknown>;
-  /** The compact JWS (EdDSA) over the canonical document: what the resident takes away. */
-  readonly jws: string;
-  readonly kid: string;
-  readonly issuedAt: Date;
-}
 
 /** One transaction: a card on a reader, waiting for its PIN, then done or failed. */
 export interface KioskSessionView {
@@ -164,34 +155,18 @@ export class Kiosk {
   }
 
   /** The PC/SC readers and whether a card or phone is on each (for the terminal's screen). */
-  async readers(): Promise<{ name: string; cardPresent: boolean }[]> {
-    let system: PcscSystem;
-    try {
-      system = await (this.#o.pcsc ?? openPcscSystem)();
-    } catch (err) {
-      throw new KioskError('ERR_KIOSK_PCSC_UNAVAILABLE', 'the PC/SC service (pcscd) is not available', { cause: err });
-    }
-    try {
-      return (await system.listReaders()).map((r) => ({ name: r.name, cardPresent: r.cardPresent }));
-    } catch (err) {
-      throw new KioskError('ERR_KIOSK_PCSC_UNAVAILABLE', 'the PC/SC service failed', { cause: err });
-    } finally {
-      system.close();
-    }
+  readers(): Promise<{ name: string; cardPresent: boolean }[]> {
+    return listReaderNames(this.#o.pcsc ?? openPcscSystem);
   }
 
   /** A certificate of residence issued earlier (`ERR_KIOSK_ISSUANCE_UNKNOWN`), with its verified document. */
-  async issuance(id: string): Promise<Residence & { readonly holder: Holder }> {
-    const row = await getIssuance(this.#o.db, id);
-    const keys = new Map((await listKeys(this.#o.db)).map((k) => [k.kid, JSON.parse(k.public_jwk) as Ed25519Jwk]));
-    const document = row ? verifyResidence(row.document, keys) : undefined;
-    if (!row || document === undefined) throw new KioskError('ERR_KIOSK_ISSUANCE_UNKNOWN', 'no such certificate of residence');
-    return { issuanceId: row.id, document: document as Record<string, unknown>, jws: row.document, kid: row.kid, issuedAt: fromDbTimestamp(row.issued_at), holder: row.holder };
+  issuance(id: string): Promise<Residence & { readonly holder: Holder }> {
+    return readIssuance(this.#o.db, id);
   }
 
   /** The JWK set of every kiosk's signing key (RFC 7517 5), to verify certificates of residence. */
-  async keys(): Promise<{ keys: (Ed25519Jwk & { kid: string; use: 'sig'; alg: 'EdDSA' })[] }> {
-    return { keys: (await listKeys(this.#o.db)).map((k) => ({ ...(JSON.parse(k.public_jwk) as Ed25519Jwk), kid: k.kid, use: 'sig' as const, alg: 'EdDSA' as const })) };
+  keys() {
+    return publishedKeys(this.#o.db);
   }
 
   /** The session's state (`ERR_KIOSK_SESSION_UNKNOWN` once it is gone). */
@@ -225,33 +200,16 @@ export class Kiosk {
       const answer = await authenticate(s.client, challenge);
       this.#release(s);
       const login = await this.rp.verifyLoginResponse({ challenge, ...answer, accept: [s.holder === 'card' ? 'card-auth' : 'phone-auth'] });
-      const record = await this.#o.directory.certificate(login.certificate.serialNumber);
-      const person = await this.#o.directory.person(record.personId);
-      const now = this.#clock();
-      const issuanceId = newId(this.#random);
-      const document = residenceDocument({
-        id: issuanceId,
-        municipality: this.municipality,
-        kioskId: this.kioskId,
-        issuedAt: now,
-        person,
-        holder: s.holder,
-        certificateSerial: login.certificate.serialNumber,
-        issuerKeyId: login.issuer.keyIdentifier,
-        ...(login.status.thisUpdate ? { statusAt: login.status.thisUpdate } : {}),
-      });
-      const jws = signResidence(document, this.signer);
-      await this.#o.db.transaction(async (tx) => {
-        await insertIssuance(tx, { id: issuanceId, kiosk_id: this.kioskId, kid: this.signer.kid, holder: s.holder, certificate_serial: login.certificate.serialNumber, person_id: person.personId, document: jws, issued_at: toDbTimestamp(now) });
-        await appendAudit(tx, { at: now, actor: `kiosk:${this.kioskId}`, action: 'kiosk-certificate-of-residence', subject: issuanceId, payload: { holder: s.holder, certificateSerial: login.certificate.serialNumber } });
-      });
-      s.result = { issuanceId, document, jws, kid: this.signer.kid, issuedAt: now };
+      s.result = await issueResidence({ db: this.#o.db, directory: this.#o.directory, signer: this.signer, kioskId: this.kioskId, municipality: this.municipality, clock: this.#clock, random: this.#random }, s.holder, login);
       s.state = 'done';
       this.#touch(s);
       return s.result;
     } catch (err) {
-      if (s.state === 'working') this.#fail(s, err instanceof RelyingPartyError || err instanceof DirectoryError || err instanceof KioskError ? err : cardFault(err));
-      throw err instanceof KioskError || err instanceof RelyingPartyError || err instanceof DirectoryError ? err : cardFault(err);
+      // Card faults become kiosk codes; SDK and directory refusals keep theirs. Anything but a PIN to
+      // enter again ends the transaction.
+      const fault = cardFault(err);
+      if (s.state === 'working') this.#fail(s, fault);
+      throw fault;
     }
   }
 
