@@ -65,7 +65,7 @@ forEachDialect('portal', (ctx) => {
     assert.equal(res.json.session.holder, 'card');
     assert.equal(res.json.session.certificateSerial, card.authSerial);
     const cookie = res.headers.get('set-cookie')!;
-    assert.match(cookie, new RegExp(`^jpki_portal_session=${token}; Path=/portal/v1; Max-Age=(17[0-9]{2}|1800); HttpOnly; SameSite=Strict$`));
+    assert.match(cookie, new RegExp(`^jpki_portal_session=${token}; Path=/portal/v1; Max-Age=1800; HttpOnly; SameSite=Strict$`));
     // Stored hashed, never as the token itself.
     const rows = await w.h.db.query<{ token_hash: string }>('SELECT token_hash FROM portal_sessions WHERE id = $1', [res.json.session.id]);
     assert.equal(rows[0]!.token_hash, createHash('sha256').update(token).digest('hex'));
@@ -113,6 +113,19 @@ forEachDialect('portal', (ctx) => {
     assert.equal(gone.status, 401);
     assert.equal(gone.json.code, 'ERR_PORTAL_UNAUTHENTICATED');
     assert.equal((await call(w, 'POST', '/portal/v1/logout', undefined, bearer(other))).json.code, 'ERR_PORTAL_UNAUTHENTICATED');
+  });
+
+  it('lets one of two concurrent uses of an answer or a draft win', async () => {
+    const answer = await loginAnswer(w, card);
+    const logins = await Promise.all([1, 2, 3].map(() => call(w, 'POST', '/portal/v1/login', answer)));
+    assert.deepEqual(logins.map((r) => r.status).sort(), [201, 401, 401]);
+    const token = logins.find((r) => r.status === 201)!.json.token as string;
+    const draft = (await call(w, 'POST', '/portal/v1/applications/drafts', CHANGE_OF_ADDRESS, bearer(token))).json;
+    const signed = await signDraft(card, draft.digestInfo);
+    const submissions = await Promise.all([1, 2, 3].map(() => call(w, 'POST', '/portal/v1/applications', { draftId: draft.draftId, ...signed }, bearer(token))));
+    assert.deepEqual(submissions.map((r) => r.status).sort(), [201, 409, 409]);
+    const rows = await w.h.db.query('SELECT id FROM portal_applications WHERE draft_id = $1', [draft.draftId]);
+    assert.equal(rows.length, 1);
   });
 
   it('refuses an answer after the challenge expired (5 minutes)', async () => {

@@ -106,7 +106,7 @@ export function portalRoutes(portal: Portal, options: PortalRoutesOptions = {}):
           const b = body(req, ['challengeId', 'certificate', 'signature']);
           const answer = { challengeId: idField(b, 'challengeId'), certificate: certificateField(b), signature: signatureField(b) };
           const { token, session } = await portal.login(answer);
-          const maxAge = Math.max(0, Math.floor((session.expiresAt.getTime() - Date.now()) / 1000));
+          const maxAge = Math.floor((session.expiresAt.getTime() - session.createdAt.getTime()) / 1000);
           return ok(
             201,
             { token, session: { id: session.id, holder: session.holder, certificateSerial: session.certificateSerial, createdAt: session.createdAt, expiresAt: session.expiresAt } },
