@@ -20,6 +20,7 @@ export const LAYER_RANKS: Readonly<Record<string, number>> = {
   services: 7,
   sdk: 7,
   app: 8,
+  'relying-parties': 8,
   web: 9,
   cli: 10,
   'index.ts': 11,

@@ -69,10 +69,11 @@ export const startCommand: CliCommand = {
   usage: `Usage: jpki-mobile start [--home DIR] [--port N]
 
 Runs the JPKI certification service over HTTP: CA certificates (/ca/sign/1.crt), CRLs
-(/crl/sign/1.crl), OCSP (/ocsp/sign), and the operator API (/api/v1/...); and the push service
-(/push/v1/..., senders from 'jpki-mobile push sender add'). A home that does not exist yet
-is created first, as 'jpki-mobile init' would; an existing one is found again with all its state. Prints
-the address to open and stops cleanly on SIGINT or SIGTERM.
+(/crl/sign/1.crl), OCSP (/ocsp/sign), and the operator API (/api/v1/...); the push service
+(/push/v1/..., senders from 'jpki-mobile push sender add'); and the relying parties: the portal
+(/portal/v1), the bank (/bank/v1) and the kiosk (/kiosk/v1) (docs/relying-parties.md). A home that
+does not exist yet is created first, as 'jpki-mobile init' would; an existing one is found again with
+all its state. Prints the address to open and stops cleanly on SIGINT or SIGTERM.
 
 Options:
 ${HOME_HELP}
@@ -85,7 +86,10 @@ ${HOME_HELP}
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError('--port must be 0..65535');
     if (!existsSync(join(home, 'config.json'))) io.out(await initialise(home, port && port > 0 ? port : 8420, 'production'));
     const system = await startSystem(home, { ...(port !== undefined ? { port } : {}), log: (line) => io.err(line + '\n') });
-    io.out(`jpki-mobile is running at ${system.url}\n  OCSP: ${system.url}/ocsp/sign  CRL: ${system.url}/crl/sign/1.crl  push: ${system.url}/push/v1\n(Ctrl-C to stop)\n`);
+    io.out(
+      `jpki-mobile is running at ${system.url}\n  OCSP: ${system.url}/ocsp/sign  CRL: ${system.url}/crl/sign/1.crl  push: ${system.url}/push/v1\n` +
+        `  portal: ${system.url}/portal/v1  bank: ${system.url}/bank/v1  kiosk: ${system.url}/kiosk/v1\n(Ctrl-C to stop)\n`,
+    );
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop);
@@ -196,11 +200,13 @@ export const caCommand: CliCommand = {
 
 export const operatorCommand: CliCommand = {
   name: 'operator',
-  summary: 'create operator accounts (office, call-centre, admin, sp-tsm)',
-  usage: `Usage: jpki-mobile operator add --id ID --role office|call-centre|admin|sp-tsm
+  summary: 'create operator accounts (office, call-centre, admin, sp-tsm, relying-party)',
+  usage: `Usage: jpki-mobile operator add --id ID --role office|call-centre|admin|sp-tsm|relying-party
 
 Creates an operator and writes its bearer token to secrets/operators/ID.token (owner-only). The token is
-not printed. Operators call the HTTP API with 'Authorization: Bearer <token>'.
+not printed. Operators call the HTTP API with 'Authorization: Bearer <token>'. A relying-party operator
+(the portal, a kiosk) only reads certificate status and person records; 'jpki-mobile start' makes the
+ones of its own portal and kiosk.
 
 Options:
 ${HOME_HELP}

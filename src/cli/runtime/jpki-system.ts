@@ -5,8 +5,10 @@ import { jpkiRoutes, jpkiStatusOf } from '../../services/jpki/http.js';
 import { Authority } from '../../services/jpki/authority.js';
 import { JpkiService } from '../../services/jpki/service.js';
 import { PushService, pushRoutes, pushStatusOf } from '../../services/push/index.js';
+import { relyingPartiesStatusOf, relyingPartyRoutes } from '../../relying-parties/index.js';
 import { openDatabase, type Database } from '../../store/index.js';
 import { tsmRoutes, tsmStatusOf } from '../../services/tsm/index.js';
+import { openRelyingParties, type RelyingParties } from './relying-parties.js';
 import { ensureTsmSecrets, openTsm } from './tsm-system.js';
 
 export const PASSPHRASE_ENV = 'JPKI_CA_PASSPHRASE';
@@ -41,21 +43,27 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-/** Starts the HTTP services of a home (certification service, push service under /push/v1, TSMs under /tsm/v1) on its configured (or the given) port. */
+/**
+ * Starts the HTTP services of a home on its configured (or the given) port: the certification service,
+ * the push service under /push/v1, the TSMs under /tsm/v1, and the relying parties under /portal/v1,
+ * /bank/v1 and /kiosk/v1.
+ */
 export async function startSystem(home: string, options: { port?: number; host?: string; log?: (line: string) => void } = {}): Promise<RunningSystem> {
   const log = options.log ?? (() => undefined);
   const onError = (err: unknown) => log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   const { config, db, service } = await openJpki(home, { onError });
   let push: PushService | undefined;
   let server: Server | undefined;
+  let parties: RelyingParties | undefined;
+  let url = '';
   try {
     push = await PushService.open({ db, onError });
     for (const made of await ensureTsmSecrets(home, db)) log(`created ${made}`);
-    let url = '';
     const relay = openTsm(home, config, db, () => url);
+    parties = await openRelyingParties(home, config, db, () => url);
     server = createHttpServer({
-      routes: [...jpkiRoutes(service), ...pushRoutes(push), ...tsmRoutes(relay, db)],
-      statusOf: (code) => pushStatusOf(code) ?? tsmStatusOf(code) ?? jpkiStatusOf(code),
+      routes: [...jpkiRoutes(service), ...pushRoutes(push), ...tsmRoutes(relay, db), ...relyingPartyRoutes(parties, { portal: { secureCookie: config.publicBaseUrl.startsWith('https:') } })],
+      statusOf: (code) => pushStatusOf(code) ?? tsmStatusOf(code) ?? relyingPartiesStatusOf(code) ?? jpkiStatusOf(code),
       onError: (err, req) => onError(Object.assign(new Error(`${req.method} ${req.path}`), { cause: err })),
     });
     const port = await listen(server, options.port ?? config.http.port, options.host ?? config.http.host);
@@ -66,6 +74,7 @@ export async function startSystem(home: string, options: { port?: number; host?:
       async stop() {
         // Waiting long-polls are answered first: the server's close waits for open requests.
         await push!.close();
+        parties!.kiosk.close();
         await close(server!);
         service.close();
         await db.close();
@@ -73,6 +82,7 @@ export async function startSystem(home: string, options: { port?: number; host?:
     };
   } catch (err) {
     await push?.close();
+    parties?.kiosk.close();
     service.close();
     await db.close();
     throw err;

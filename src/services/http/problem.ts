@@ -8,11 +8,17 @@ import { JpkiMobileError } from '../../errors/index.js';
 export class HttpProblem extends JpkiMobileError<string> {
   readonly status: number;
   readonly detail: string;
+  /** RFC 9457 3.2 extension members sent with the problem (e.g. `triesLeft`); never internal detail. */
+  readonly extensions: Readonly<Record<string, unknown>>;
+  /** Response headers sent with the problem (e.g. `retry-after` on a 503). */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: number, code: string, detail: string, options?: { cause?: unknown }) {
-    super(code, detail, options);
+  constructor(status: number, code: string, detail: string, options?: { cause?: unknown; extensions?: Record<string, unknown>; headers?: Record<string, string> }) {
+    super(code, detail, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = status;
     this.detail = detail;
+    this.extensions = options?.extensions ?? {};
+    this.headers = options?.headers ?? {};
   }
 }
 
@@ -22,6 +28,8 @@ export interface ProblemDocument {
   status: number;
   detail: string;
   code: string;
+  /** Extension members (RFC 9457 3.2); they never replace the five above. */
+  [extension: string]: unknown;
 }
 
 const TITLES: Record<number, string> = {
@@ -31,17 +39,20 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  410: 'Gone',
   411: 'Length Required',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
 };
 
 export function problemDocument(p: HttpProblem): ProblemDocument {
-  return { type: `urn:jpki-mobile:problem:${p.code}`, title: TITLES[p.status] ?? 'Error', status: p.status, detail: p.detail, code: p.code };
+  return { ...p.extensions, type: `urn:jpki-mobile:problem:${p.code}`, title: TITLES[p.status] ?? 'Error', status: p.status, detail: p.detail, code: p.code };
 }
 
 /**

@@ -147,7 +147,7 @@ export function json(status: number, value: unknown, headers: Record<string, str
 }
 
 function problemResponse(p: HttpProblem): Response {
-  return { status: p.status, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify(problemDocument(p)) };
+  return { status: p.status, headers: { ...p.headers, 'content-type': 'application/problem+json' }, body: JSON.stringify(problemDocument(p)) };
 }
 
 /**

@@ -2,19 +2,22 @@ import { JpkiServiceError } from './errors.js';
 
 /**
  * Who acts on a certificate. Operators authenticate with a bearer token (office, call centre, admin,
- * and the SP-TSM for phone issuance); the holder authenticates with the phone's own
- * user-authentication key; the system acts on its own rules (supersede, cascade, factory reset).
+ * the SP-TSM for phone issuance, and relying parties with a public mandate — the portal, the
+ * kiosk — that read status and person records and change nothing); the holder authenticates with
+ * the phone's own user-authentication key; the system acts on its own rules (supersede, cascade,
+ * factory reset).
  */
 export type Actor =
   | { readonly kind: 'office'; readonly id: string }
   | { readonly kind: 'call-centre'; readonly id: string }
   | { readonly kind: 'admin'; readonly id: string }
   | { readonly kind: 'sp-tsm'; readonly id: string }
+  | { readonly kind: 'relying-party'; readonly id: string }
   | { readonly kind: 'holder'; readonly personId: string }
   | { readonly kind: 'system'; readonly cause: string };
 
-export type OperatorRole = 'office' | 'call-centre' | 'admin' | 'sp-tsm';
-export const OPERATOR_ROLES: readonly OperatorRole[] = ['office', 'call-centre', 'admin', 'sp-tsm'];
+export type OperatorRole = 'office' | 'call-centre' | 'admin' | 'sp-tsm' | 'relying-party';
+export const OPERATOR_ROLES: readonly OperatorRole[] = ['office', 'call-centre', 'admin', 'sp-tsm', 'relying-party'];
 
 export function actorLabel(actor: Actor): string {
   switch (actor.kind) {
@@ -63,6 +66,7 @@ const POLICY: Record<Actor['kind'], Record<Device, readonly number[]>> = {
   system: { card: [4, 5], phone: [3, 4, 5] },
   admin: { card: [0, 1, 2, 3, 4, 5, 6, 9], phone: [0, 1, 2, 3, 4, 5, 6, 9] },
   'sp-tsm': { card: [], phone: [] },
+  'relying-party': { card: [], phone: [] },
 };
 
 export function assertMayRevoke(actor: Actor, device: Device, reason: number): void {

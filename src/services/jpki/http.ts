@@ -8,6 +8,8 @@ import type { JpkiService } from './service.js';
 
 const HIERARCHY = /^(sign|auth)$/;
 const SERIAL = /^[0-9A-F]{2,40}$/;
+/** A person id: the service's UUIDs, or an id the office gave (1-64 of A-Z a-z 0-9 . _ -). */
+const PERSON_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 function hierarchyOf(req: Request): Hierarchy {
   const h = req.params.hierarchy ?? '';
@@ -195,9 +197,23 @@ export function jpkiRoutes(service: JpkiService): Route[] {
       method: 'GET',
       pattern: '/api/v1/certificates/:serial',
       handler: async (req) => {
-        await operator(req, 'office', 'call-centre', 'admin', 'sp-tsm');
+        await operator(req, 'office', 'call-centre', 'admin', 'sp-tsm', 'relying-party');
         const serial = serialOf(req);
         return json(200, { ...(await service.status(serial)), pem: pem('CERTIFICATE', await service.certificate(serial)) });
+      },
+    },
+    {
+      // Who a certificate belongs to, as the municipal office registered them: the basic four and every
+      // certificate of the person with its state. For the office and the call centre, and for relying
+      // parties with a public mandate (the portal, the kiosk): a user-authentication certificate carries
+      // no basic four, and these parties map its serial to the person (docs/relying-parties.md).
+      method: 'GET',
+      pattern: '/api/v1/persons/:personId',
+      handler: async (req) => {
+        await operator(req, 'office', 'call-centre', 'admin', 'relying-party');
+        const personId = req.params.personId ?? '';
+        if (!PERSON_ID.test(personId)) throw field('path.personId', 'must be 1-64 of A-Z a-z 0-9 . _ -');
+        return json(200, await service.person(personId));
       },
     },
     {

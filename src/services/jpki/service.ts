@@ -10,7 +10,7 @@ import { JpkiServiceError } from './errors.js';
 import { holderRevoke } from './holder.js';
 import { issueCardCertificates, issuePhoneCertificates, type CardIssuanceRequest, type PhoneIssuanceRequest } from './issuance.js';
 import { OcspResponder } from './ocsp-responder.js';
-import { getCertificate, type CertificateRow, type Hierarchy } from './repository.js';
+import { certificatesOfPerson, getCertificate, getPerson, type CertificateRow, type Hierarchy } from './repository.js';
 import { release, revoke } from './revocation.js';
 
 export interface JpkiServiceOptions {
@@ -42,6 +42,20 @@ export interface CertificateStatusView {
   readonly subject: string;
   readonly linkedSerial: string | null;
   readonly seId: string | null;
+}
+
+/** A person as the service knows them (the basic four registered at card issuance) and every certificate issued to them. */
+export interface PersonView {
+  readonly personId: string;
+  readonly name: string;
+  readonly address: string;
+  readonly birthDate: string;
+  readonly sex: number;
+  readonly nameSubstituteMap: string | null;
+  readonly addressSubstituteMap: string | null;
+  readonly updatedAt: string;
+  /** Oldest first; revoked ones included (their reason and time say why). */
+  readonly certificates: readonly CertificateStatusView[];
 }
 
 export function statusView(r: CertificateRow): CertificateStatusView {
@@ -145,6 +159,24 @@ export class JpkiService {
     const row = await getCertificate(this.ctx.db, serial);
     if (!row) throw new JpkiServiceError('ERR_JPKI_UNKNOWN_SERIAL', `no certificate with serial ${serial}`);
     return statusView(row);
+  }
+
+  /** The person record and their certificates (`ERR_JPKI_UNKNOWN_PERSON` for an unknown id). */
+  async person(personId: string): Promise<PersonView> {
+    const p = await getPerson(this.ctx.db, personId);
+    if (!p) throw new JpkiServiceError('ERR_JPKI_UNKNOWN_PERSON', `no person ${personId}`);
+    const certificates = (await certificatesOfPerson(this.ctx.db, personId)).map(statusView);
+    return {
+      personId: p.id,
+      name: p.name,
+      address: p.address,
+      birthDate: p.birth_date,
+      sex: Number(p.sex),
+      nameSubstituteMap: p.name_substitute_map,
+      addressSubstituteMap: p.address_substitute_map,
+      updatedAt: p.updated_at,
+      certificates,
+    };
   }
 
   async certificate(serial: string): Promise<Uint8Array> {
