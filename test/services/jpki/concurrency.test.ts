@@ -125,13 +125,12 @@ forEachDialect('JPKI service: two processes issuing phone certificates for one p
       const overlap = a!.startedAt <= b!.endedAt && b!.startedAt <= a!.endedAt;
       if (overlap) overlapped++;
       if (a!.ok && b!.ok) {
+        // Serialised by the write lock: two issuances never supersede each other. (Which one saw the other
+        // is not checked pair by pair: a worker that falls behind under load meets the other's next round;
+        // the supersede chain as a whole is checked below.)
         const aSupersededB = a!.superseded!.includes(b!.sign!) && a!.superseded!.includes(b!.auth!);
         const bSupersededA = b!.superseded!.includes(a!.sign!) && b!.superseded!.includes(a!.auth!);
         assert.ok(!(aSupersededB && bSupersededA), `round ${round}: two issuances cannot supersede each other`);
-        // Serialised by the write lock: when the pair overlapped in time (each worker has one issuance in
-        // flight at a time, so nothing else committed in between), exactly one saw and superseded the
-        // other. A worker that fell behind under load may meet the other's next round instead.
-        if (overlap) assert.ok(aSupersededB !== bSupersededA, `round ${round}: exactly one issuance superseded the other`);
         raced++;
       }
     }
