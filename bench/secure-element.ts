@@ -16,7 +16,7 @@
  * The element runs over an in-memory store (MemoryCardStore) and over the file store (FileCardStore:
  * temporary file written and fsynced, renamed, directory fsynced) on tmpfs (/dev/shm) and on the
  * temporary directory's file system; the commands that save are measured on each.
- * Each case runs 3 rounds (VERIFY 5) bounded by time and count, interleaved with its peer's; the median
+ * Each case runs 5 rounds bounded by time and count, interleaved with its peer's; the median
  * round is printed.
  *
  *   npm run bench -- secure-element        (or: node dist/bench/secure-element.js after a build)
@@ -40,7 +40,7 @@ const DIGEST_INFO = fromHex('3031300D060960864801650304020105000420' + 'AB'.repe
 const SIGN = command(0x80, 0x2a, 0x00, 0x80, DIGEST_INFO, 256);
 const VERIFY_PIN = command(0x00, 0x20, 0x00, 0x80, new TextEncoder().encode(PIN));
 const GET_STATE = fromHex('E700');
-const FAST = { budgetMs: 300, maxOps: 50_000 };
+const FAST = { budgetMs: 300, maxOps: 50_000, rounds: 5 };
 const SLOW = { budgetMs: 800, maxOps: 500, rounds: 5 };
 /** GET STATE blocks per personalization session: the last one ends it, the next starts with INSTALL. */
 const BLOCKS_PER_SESSION = 200;
