@@ -12,10 +12,9 @@ import { FileCardStore, MemoryCardStore } from '../../../src/card/index.js';
 import type { JpkiAppletData } from '../../../src/devices/applets/jpki/index.js';
 import { createElement, parseSeState, SecureElement, type SeState } from '../../../src/devices/secure-element/index.js';
 import { seededRandom } from '../../helpers/vectors.js';
-import { CARD_EXPIRY, PERSON, testCa } from '../id-card/helpers.js';
 import { TEAR_KEYS, TEAR_PACKAGES, verifyPin, WRONG_PIN } from './fixtures/element-process.js';
 import { getData, GP_KEY, installForInstall, isdSession, putKey, TEST_APP, TEST_MODULE_AID, TEST_PACKAGE, TEST_PACKAGE_AID, Terminal } from './helpers.js';
-import { generateJpkiKeys, JPKI_INSTANCE, JPKI_PIN, jpkiWriteCommands, manageJpki, prepareJpki } from './support/jpki-element.js';
+import { generateJpkiKeys, JPKI_INSTANCE, JPKI_PIN, jpkiWriteCommands, manageJpki, prepareJpki, testCaSource } from './support/jpki-element.js';
 
 /**
  * Pulling the element at every write (the task's fault injection): each scenario runs in a child
@@ -144,8 +143,7 @@ function jpki(): Promise<JpkiBases> {
     await prepareJpki(t);
     const keys = await generateJpkiKeys(t);
     const generated = element.state;
-    const issued = await testCa().issue({ person: PERSON, cardExpiry: CARD_EXPIRY, signPublicKey: keys.sign, authPublicKey: keys.auth });
-    const certificates = { sign: issued.signCertificate, signCa: issued.signCaCertificate, auth: issued.authCertificate, authCa: issued.authCaCertificate };
+    const certificates = await testCaSource(keys);
     assert.deepEqual([...new Set((await manageJpki(t, jpkiWriteCommands(certificates))).sws)], ['9000']);
     const personalised = element.state;
     assert.equal(await verifyPin(new Terminal(element.contact), WRONG_PIN), '63C2');

@@ -16,6 +16,7 @@ import {
   type PublicKeyResult,
 } from '../../../../src/devices/applets/jpki/index.js';
 import { encodeDgiKeySet, loadFileDataBlockHash, type AppletPackage } from '../../../../src/devices/secure-element/index.js';
+import { CARD_EXPIRY, PERSON, testCa } from '../../id-card/helpers.js';
 import { DEV_KEYS, installForInstall, installForPersonalization, isdSession, keySet, putKey, setStatus, SSD_MODULE, SSD_PACKAGE, storeData, type Terminal } from '../helpers.js';
 
 /*
@@ -123,6 +124,12 @@ export interface JpkiCertificates {
 
 /** Whoever certifies the keys the applet generated (a running certification service, or the card tests' CA). */
 export type CertificateSource = (keys: GeneratedKeys) => Promise<JpkiCertificates>;
+
+/** The card tests' in-memory CA (real JPKI-profile certificates), for tests that need no running service. */
+export const testCaSource: CertificateSource = async (keys) => {
+  const issued = await testCa().issue({ person: PERSON, cardExpiry: CARD_EXPIRY, signPublicKey: keys.sign, authPublicKey: keys.auth });
+  return { sign: issued.signCertificate, auth: issued.authCertificate, signCa: issued.signCaCertificate, authCa: issued.authCaCertificate };
+};
 
 /** First personalisation session: both key pairs generated inside the applet. */
 export async function generateJpkiKeys(t: Terminal): Promise<GeneratedKeys> {
