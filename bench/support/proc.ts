@@ -15,8 +15,8 @@ const dirs = new Set<string>();
 /** Clock ticks per second of utime/stime in /proc/PID/stat (USER_HZ: 100 on Linux). */
 const CLK_TCK = 100;
 
-export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+export function tempDir(prefix: string, parent: string = tmpdir()): string {
+  const dir = mkdtempSync(join(parent, prefix));
   dirs.add(dir);
   return dir;
 }

@@ -199,27 +199,33 @@ export interface PhoneApplication {
   readonly body: { application: string; signature: string; cardCertificate: string };
 }
 
-export function phoneApplication(card: IssuedCard, seId: string, options: { time?: Date; nonce?: string; signWith?: KeyObject } = {}): PhoneApplication {
-  const signKey = rsaKey();
-  const authKey = rsaKey();
+/** The public keys a secure element generated (SubjectPublicKeyInfo DER), as an application carries them. */
+export interface PhoneKeys {
+  readonly sign: Uint8Array;
+  readonly auth: Uint8Array;
+}
+
+/** The request body of a phone issuance for these public keys, the application signed with the card's key. */
+export function phoneApplicationBody(card: IssuedCard, seId: string, keys: PhoneKeys, options: { time?: Date; nonce?: string; signWith?: KeyObject } = {}): PhoneApplication['body'] {
   const application = encodePhoneIssuanceApplication({
     seId,
-    signPublicKey: spki(signKey),
-    authPublicKey: spki(authKey),
+    signPublicKey: keys.sign,
+    authPublicKey: keys.auth,
     nonce: options.nonce ?? randomBytes(16).toString('base64url'),
     time: options.time ?? new Date(),
   });
   const signature = sign('sha256', application, options.signWith ?? card.signKey);
   return {
-    seId,
-    signKey,
-    authKey,
-    body: {
-      application: Buffer.from(application).toString('base64'),
-      signature: signature.toString('base64'),
-      cardCertificate: Buffer.from(card.signCert).toString('base64'),
-    },
+    application: Buffer.from(application).toString('base64'),
+    signature: signature.toString('base64'),
+    cardCertificate: Buffer.from(card.signCert).toString('base64'),
   };
+}
+
+export function phoneApplication(card: IssuedCard, seId: string, options: { time?: Date; nonce?: string; signWith?: KeyObject } = {}): PhoneApplication {
+  const signKey = rsaKey();
+  const authKey = rsaKey();
+  return { seId, signKey, authKey, body: phoneApplicationBody(card, seId, { sign: spki(signKey), auth: spki(authKey) }, options) };
 }
 
 export interface IssuedPhone extends PhoneApplication {
@@ -241,6 +247,35 @@ export async function issuePhone(h: JpkiHarness, card: IssuedCard, seId: string)
     signSerial: res.json.sign.serial,
     authSerial: res.json.auth.serial,
     superseded: res.json.superseded,
+  };
+}
+
+/** The certificates the service issued for keys a secure element generated, with the active CA certificates. */
+export interface PhoneCertificates {
+  readonly sign: Uint8Array;
+  readonly auth: Uint8Array;
+  readonly signCa: Uint8Array;
+  readonly authCa: Uint8Array;
+  readonly signSerial: string;
+  readonly authSerial: string;
+}
+
+/**
+ * Phone issuance (flow 3) for public keys generated inside a secure element: the application carrying
+ * them is signed with the card's signature key, the SP-TSM posts it, and the service answers the two
+ * certificates; the CA certificates are those of the active generations.
+ */
+export async function issuePhoneFor(h: JpkiHarness, card: IssuedCard, seId: string, keys: PhoneKeys): Promise<PhoneCertificates> {
+  const res = await h.api('POST', '/api/v1/phone-certificates', phoneApplicationBody(card, seId, keys), h.tokens.spTsm);
+  if (res.status !== 201) throw new Error(`phone issuance failed: ${res.status} ${JSON.stringify(res.json)}`);
+  const authority = h.service.ctx.authority;
+  return {
+    sign: pemToDer(res.json.sign.pem),
+    auth: pemToDer(res.json.auth.pem),
+    signCa: authority.active('sign').certificate,
+    authCa: authority.active('auth').certificate,
+    signSerial: res.json.sign.serial,
+    authSerial: res.json.auth.serial,
   };
 }
 

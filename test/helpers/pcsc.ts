@@ -77,6 +77,11 @@ export interface PcscSession {
    * bridge is connected and pcscd reports the card present in 'Virtual PCD 00 00'.
    */
   attach(cardFile: string): Promise<NsProcess>;
+  /**
+   * `jpki-mobile se attach FILE --vpcd 127.0.0.1:35963 --interface contact|nfc`: a secure element file
+   * (`se create`) serving one of its interfaces; resolves once pcscd reports it in 'Virtual PCD 00 00'.
+   */
+  attachElement(elementFile: string, iface: 'contact' | 'nfc'): Promise<NsProcess>;
   /** Waits until pcscd sees a card (or no card, with `present: false`) in slot 0. */
   waitForCard(present?: boolean, ms?: number): Promise<void>;
   /** Stops every process the session started, pcscd last, by PID; removes `dir`. */
@@ -225,6 +230,12 @@ export async function startPcscSession(options: { debug?: boolean } = {}): Promi
     },
     async attach(cardFile) {
       const p = session.spawn(process.execPath, [CLI, 'card', 'attach', cardFile, '--vpcd', VPCD_ADDRESS]);
+      await p.waitForLine(/^attached/);
+      await session.waitForCard(true);
+      return p;
+    },
+    async attachElement(elementFile, iface) {
+      const p = session.spawn(process.execPath, [CLI, 'se', 'attach', elementFile, '--vpcd', VPCD_ADDRESS, '--interface', iface]);
       await p.waitForLine(/^attached/);
       await session.waitForCard(true);
       return p;

@@ -7,7 +7,8 @@ import { FileCardStore } from '../../src/card/index.js';
 import { reinitialisePin, type IdCardState } from '../../src/devices/id-card/index.js';
 import { TEST_KDF } from '../devices/id-card/helpers.js';
 import { fromRoot } from '../helpers/paths.js';
-import { PKCS11_MODULE, startPcscSession, VPCD_READER, type NsProcess, type PcscSession } from '../helpers/pcsc.js';
+import { certificatePem, listedCertificates, opensslVerify, pkcs11, pkcs11Sign, tool as runTool } from '../helpers/opensc.js';
+import { startPcscSession, VPCD_READER, type NsProcess, type PcscSession } from '../helpers/pcsc.js';
 import { PASSWORD, PIN, writeCardFile } from './support/card-file.js';
 import type { Step, StepResult } from './support/pcsc-script.js';
 
@@ -24,9 +25,8 @@ const JPKI_AP = '00A4040C0AD392F000260100000001';
 // Only root can make namespaces; with root, missing packages fail the test (scripts/debian-packages.txt).
 const unavailable = process.getuid?.() === 0 ? false : 'needs root for unshare --mount --net';
 
-function pemOf(hex: string): string {
-  return `-----BEGIN CERTIFICATE-----\n${Buffer.from(hex, 'hex').toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
-}
+const pemOf = (hex: string) => certificatePem(Buffer.from(hex, 'hex'));
+const der = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'));
 
 function verifies(certHex: string, data: Buffer, signature: Buffer): boolean {
   const key = createPublicKey(new X509Certificate(Buffer.from(certHex, 'hex')).publicKey.export({ type: 'spki', format: 'pem' }));
@@ -41,14 +41,7 @@ describe('the Individual Number Card through pcscd and vpcd (private namespaces)
   const files = () => state.jpki.files as unknown as Record<string, string>;
   const hostRunPcscd = existsSync('/run/pcscd/pcscd.comm') ? statSync('/run/pcscd/pcscd.comm').ino : undefined;
 
-  async function tool(cmd: string, ...args: string[]): Promise<{ status: number | null; out: string }> {
-    const r = await session.run(cmd, args);
-    return { status: r.status, out: r.stdout + r.stderr };
-  }
-
-  async function pkcs11(...args: string[]) {
-    return tool('pkcs11-tool', '--module', PKCS11_MODULE, ...args);
-  }
+  const tool = (cmd: string, ...args: string[]) => runTool(session, cmd, ...args);
 
   /** The project's PC/SC client in a Node process inside the namespaces. */
   async function client(steps: Step[]): Promise<StepResult[]> {
@@ -69,8 +62,6 @@ describe('the Individual Number Card through pcscd and vpcd (private namespaces)
     ({ path: cardPath, state } = await writeCardFile(session.dir));
     attached = await session.attach(cardPath);
     writeFileSync(join(session.dir, 'data'), DATA);
-    writeFileSync(join(session.dir, 'auth.pem'), pemOf(files()['000A']!));
-    writeFileSync(join(session.dir, 'sign.pem'), pemOf(files()['0001']!));
   });
 
   after(async () => {
@@ -92,7 +83,7 @@ describe('the Individual Number Card through pcscd and vpcd (private namespaces)
   it('pkcs15-tool lists the four certificates and reads the user-authentication one', async () => {
     const list = await tool('pkcs15-tool', '--list-certificates');
     assert.equal(list.status, 0, list.out);
-    const certs = [...list.out.matchAll(/X\.509 Certificate \[([^\]]+)\][\s\S]*?Path\s*: (\w+)\s+ID\s*: (\w+)/g)].map((m) => `${m[3]} ${m[2]} ${m[1]}`);
+    const certs = listedCertificates(list.out).map((c) => `${c.id} ${c.path} ${c.label}`);
     assert.deepEqual(certs, [
       '01 000a User Authentication Certificate',
       '02 0001 Digital Signature Certificate',
@@ -105,39 +96,34 @@ describe('the Individual Number Card through pcscd and vpcd (private namespaces)
   });
 
   it('pkcs11-tool signs with the PIN on the user-authentication slot; openssl dgst -verify accepts it', async () => {
-    const slots = await pkcs11('--list-slots');
+    const slots = await pkcs11(session, '--list-slots');
     assert.match(slots.out, /token label\s*: JPKI \(User Authentication PIN\)/);
     assert.match(slots.out, /token label\s*: JPKI \(Digital Signature PIN\)/);
-    const sig = join(session.dir, 'auth.sig');
-    const r = await pkcs11('--token-label', 'JPKI (User Authentication PIN)', '--login', '--pin', PIN, '--sign', '--id', '01', '-m', 'SHA256-RSA-PKCS', '--input-file', join(session.dir, 'data'), '--output-file', sig);
+    const r = await pkcs11Sign(session, { token: 'JPKI (User Authentication PIN)', pin: PIN, id: '01', input: 'data', output: 'auth.sig' });
     assert.equal(r.status, 0, r.out);
-    const pub = await tool('openssl', 'x509', '-in', join(session.dir, 'auth.pem'), '-pubkey', '-noout', '-out', join(session.dir, 'auth-pub.pem'));
-    assert.equal(pub.status, 0, pub.out);
-    const v = await tool('openssl', 'dgst', '-sha256', '-verify', join(session.dir, 'auth-pub.pem'), '-signature', sig, join(session.dir, 'data'));
+    const v = await opensslVerify(session, der(files()['000A']!), 'auth.sig', 'data');
     assert.equal(v.status, 0, v.out);
     assert.match(v.out, /Verified OK/);
   });
 
   it('pkcs11-tool signs with the password on the signature slot; openssl dgst -verify accepts it', async () => {
-    const sig = join(session.dir, 'sign.sig');
-    const r = await pkcs11('--token-label', 'JPKI (Digital Signature PIN)', '--login', '--pin', PASSWORD, '--sign', '--id', '02', '-m', 'SHA256-RSA-PKCS', '--input-file', join(session.dir, 'data'), '--output-file', sig);
+    const r = await pkcs11Sign(session, { token: 'JPKI (Digital Signature PIN)', pin: PASSWORD, id: '02', input: 'data', output: 'sign.sig' });
     assert.equal(r.status, 0, r.out);
-    await tool('openssl', 'x509', '-in', join(session.dir, 'sign.pem'), '-pubkey', '-noout', '-out', join(session.dir, 'sign-pub.pem'));
-    const v = await tool('openssl', 'dgst', '-sha256', '-verify', join(session.dir, 'sign-pub.pem'), '-signature', sig, join(session.dir, 'data'));
+    const v = await opensslVerify(session, der(files()['0001']!), 'sign.sig', 'data');
     assert.match(v.out, /Verified OK/);
-    const wrongKey = await tool('openssl', 'dgst', '-sha256', '-verify', join(session.dir, 'auth-pub.pem'), '-signature', sig, join(session.dir, 'data'));
+    const wrongKey = await opensslVerify(session, der(files()['000A']!), 'sign.sig', 'data');
     assert.notEqual(wrongKey.status, 0, 'the user-authentication key did not make this signature');
   });
 
   it('a wrong PIN: pkcs11-tool gets CKR_PIN_INCORRECT, OpenSC shows 2 tries left, the empty VERIFY answers 63C2', async () => {
-    const r = await pkcs11('--token-label', 'JPKI (User Authentication PIN)', '--login', '--pin', '9999', '--sign', '--id', '01', '-m', 'SHA256-RSA-PKCS', '--input-file', join(session.dir, 'data'), '--output-file', join(session.dir, 'x.sig'));
+    const r = await pkcs11Sign(session, { token: 'JPKI (User Authentication PIN)', pin: '9999', id: '01', input: 'data', output: 'x.sig' });
     assert.notEqual(r.status, 0);
     assert.match(r.out, /CKR_PIN_INCORRECT/);
     const pins = await tool('pkcs15-tool', '--list-pins');
     assert.match(pins.out, /User Authentication PIN[\s\S]*?Tries left\s*: 2/);
     assert.match(await apdus(JPKI_AP, '00A4020C020018', '00200080'), /SW1=0x63, SW2=0xC2\)\s*$/);
     // The right PIN puts the counter back to 3.
-    const ok = await pkcs11('--token-label', 'JPKI (User Authentication PIN)', '--login', '--pin', PIN, '--sign', '--id', '01', '-m', 'SHA256-RSA-PKCS', '--input-file', join(session.dir, 'data'), '--output-file', join(session.dir, 'x.sig'));
+    const ok = await pkcs11Sign(session, { token: 'JPKI (User Authentication PIN)', pin: PIN, id: '01', input: 'data', output: 'x.sig' });
     assert.equal(ok.status, 0, ok.out);
     assert.match(await apdus(JPKI_AP, '00A4020C020018', '00200080'), /SW1=0x63, SW2=0xC3\)\s*$/);
   });

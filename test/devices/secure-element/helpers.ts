@@ -140,15 +140,16 @@ export function parseStatus(data: Uint8Array): StatusEntry[] {
 const swHex = (r: ResponseApdu) => r.sw.toString(16).toUpperCase().padStart(4, '0');
 
 /**
- * A terminal over one element port: plain commands, or SCP03 with the project's host session (what a
- * TSM runs), on any logical channel.
+ * A terminal over one element port (or a PC/SC card): plain commands, or SCP03 with the project's host
+ * session (what a TSM runs), on any logical channel.
  */
 export class Terminal {
   host: Scp03HostSession | undefined;
   readonly #random = seededRandom(99);
 
   constructor(
-    readonly port: CardPort,
+    /** An element interface, or anything else that carries APDUs (a PC/SC card in a reader). */
+    readonly port: Pick<CardPort, 'transmit'>,
     readonly channel = 0,
   ) {}
 

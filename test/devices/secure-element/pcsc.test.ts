@@ -6,7 +6,7 @@ import { toHex } from '../../../src/bytes/index.js';
 import { GP_TEST_KEY } from '../../../src/crypto/index.js';
 import { parseSeState } from '../../../src/devices/secure-element/index.js';
 import { fromRoot } from '../../helpers/paths.js';
-import { startPcscSession, VPCD_ADDRESS, type NsProcess, type PcscSession } from '../../helpers/pcsc.js';
+import { startPcscSession, type NsProcess, type PcscSession } from '../../helpers/pcsc.js';
 
 /*
  * The secure element in a PC/SC reader: pcscd with vsmartcard's vpcd in private namespaces, the element
@@ -30,9 +30,7 @@ describe('the secure element through pcscd and vpcd (private namespaces)', { ski
     file = join(session.dir, 'se.json');
     const created = await session.run(process.execPath, [CLI, 'se', 'create', '--profile', 'dev', '--out', file]);
     assert.equal(created.status, 0, created.stderr);
-    attached = session.spawn(process.execPath, [CLI, 'se', 'attach', file, '--vpcd', VPCD_ADDRESS, '--interface', 'contact']);
-    await attached.waitForLine(/^attached/);
-    await session.waitForCard(true);
+    attached = await session.attachElement(file, 'contact');
   });
 
   after(async () => {

@@ -4,7 +4,10 @@ import fc from 'fast-check';
 import { command, encodeCommand, isValidSw } from '../../../src/apdu/index.js';
 import { fromHex, hex, toHex } from '../../../src/bytes/index.js';
 import { MemoryCardStore, type CardPort } from '../../../src/card/index.js';
-import { encodeDgiKeySet, SecureElement, type SeState } from '../../../src/devices/secure-element/index.js';
+import { jpkiAppletPackage } from '../../../src/devices/applets/jpki/index.js';
+import { ARA_M_PACKAGE } from '../../../src/devices/secure-element/ara-m/index.js';
+import { DEFAULT_PACKAGES, encodeDgiKeySet, SecureElement, type SeState } from '../../../src/devices/secure-element/index.js';
+import { TEST_KDF } from '../id-card/helpers.js';
 import {
   APSD,
   GP_KEY,
@@ -21,16 +24,24 @@ import {
   storeData,
   TEST_PACKAGE,
   TEST_PACKAGE_AID,
+  Terminal,
 } from './helpers.js';
+import { JPKI_APSD, JPKI_ELF, JPKI_INSTANCE, personaliseJpki, prepareJpki, testCaSource } from './support/jpki-element.js';
 
 /**
- * Random and malformed APDUs on both interfaces, with no secure channel key: every answer is a status
- * word (data only with success or a warning), nothing throws or hangs, and the saved state does not
- * change, except the sequence counters of key sets, which INITIALIZE UPDATE may only raise (Amendment
- * D 6.2.2.1): no command reaches a change without the security level GP requires.
+ * Random and malformed APDUs on both interfaces, with no secure channel key, to an element with the
+ * default catalogue (the ARA-M pre-installed, the JPKI applet personalised in its provider's domain and
+ * available on both interfaces) and the test package: every answer is a status word (data only with
+ * success or a warning), nothing throws or hangs, and the saved state does not change, except the
+ * sequence counters of key sets, which INITIALIZE UPDATE may only raise (Amendment D 6.2.2.1), and the
+ * JPKI applet's PIN tries, which a wrong VERIFY may only lower: no command reaches a change without the
+ * security level GP requires, or the JPKI-AP's PIN.
  */
 
-const AIDS = [ISD, APSD, SSD_PACKAGE, SSD_MODULE, TEST_PACKAGE_AID, 'A00000015141434C00', 'A0000001', 'A000000151'];
+const ARA_M = 'A00000015141434C00';
+const AIDS = [ISD, APSD, SSD_PACKAGE, SSD_MODULE, TEST_PACKAGE_AID, ARA_M, 'A0000001', 'A000000151', JPKI_INSTANCE, JPKI_ELF, JPKI_APSD, 'D392F00026'];
+/** The default catalogue and the test packages; the JPKI applet of the base was personalised with a cheaper scrypt cost (same image). */
+const PACKAGES = [...DEFAULT_PACKAGES, TEST_PACKAGE, OTHER_PACKAGE];
 const byte = fc.integer({ min: 0, max: 255 });
 const pick = (values: number[]) => fc.oneof(fc.constantFrom(...values), fc.constantFrom(...values), byte);
 
@@ -73,6 +84,25 @@ const known = fc.constantFrom(
     '80F28002024F0000',
     '80F24002024F0000',
     '80E4000006D2013000',
+    // The JPKI-AP's user interface (jpki-ap.md 1.2): wrong PIN and password, reads, a signature without VERIFY.
+    '00A4040C0AD392F000260100000001',
+    '00A4020C020018',
+    '00A4020C02001B',
+    '00A4020C020017',
+    '00A4020C02000A',
+    '00A4020C020006',
+    '00200080',
+    '002000800439393939',
+    '0020008006585858585858',
+    '00B0000004',
+    '002401800435353535',
+    `802A008033${'3031300D060960864801650304020105000420'}${'AB'.repeat(32)}00`,
+    // The ARA-M: its GET DATA, and STORE DATA without the secure channel.
+    `00A4040009${ARA_M}00`,
+    '80CAFF4000',
+    '80CADF2000',
+    '80CAFF6000',
+    '80E2900004F1020000',
   ].map((h) => fromHex(h)),
   encodeCommand(installForLoad(TEST_PACKAGE_AID)),
   encodeCommand(installForInstall(TEST_PACKAGE_AID, TEST_PACKAGE_AID + '01', 'F0000000010001AA')),
@@ -80,7 +110,25 @@ const known = fc.constantFrom(
   encodeCommand(storeData(0xa8, 0x00, encodeDgiKeySet(GP_KEY, keySet(0x30, 16, 1)))),
 );
 const apdu = fc.oneof({ arbitrary: shaped, weight: 4 }, { arbitrary: known, weight: 3 }, { arbitrary: fc.uint8Array({ minLength: 0, maxLength: 300 }), weight: 2 });
-const step = fc.record({ contactless: fc.boolean(), apdu, reset: fc.integer({ min: 0, max: 12 }) });
+/** The JPKI-AP selected with one of its EFs, then a few of its commands or random ones: VERIFY reaches the applet. */
+const jpkiSession = fc
+  .tuple(
+    fc.constantFrom('00A4020C020018', '00A4020C02001B', '00A4020C020017', '00A4020C02001A', '00A4020C02000A'),
+    fc.array(
+      fc.oneof(
+        fc.constantFrom('00200080', '002000800439393939', '0020008006585858585858', '00B0000004', '002401800435353535').map((h) => fromHex(h)),
+        fc.uint8Array({ minLength: 1, maxLength: 16 }).map((v) => encodeCommand(command(0x00, 0x20, 0x00, 0x80, v))),
+        shaped,
+      ),
+      { minLength: 1, maxLength: 4 },
+    ),
+  )
+  .map(([ef, rest]) => [fromHex('00A4040C0AD392F000260100000001'), fromHex(ef), ...rest]);
+const step = fc.record({
+  contactless: fc.boolean(),
+  apdus: fc.oneof({ arbitrary: apdu.map((a) => [a]), weight: 6 }, { arbitrary: jpkiSession, weight: 1 }),
+  reset: fc.integer({ min: 0, max: 12 }),
+});
 
 function checkResponse(cmd: Uint8Array, r: Uint8Array): void {
   assert.ok(r.length >= 2, `no status word for ${toHex(cmd)}`);
@@ -101,46 +149,69 @@ async function answer(port: CardPort, bytes: Uint8Array): Promise<Uint8Array> {
   }
 }
 
-/** The document with every sequence counter zeroed, and the counters apart. */
-function split(state: SeState): { rest: string; counters: number[] } {
-  const copy = structuredClone(state) as unknown as { registry: { domain?: { keySets: { counter: number }[] } }[] };
+/** The document with every sequence counter and PIN try counter zeroed, and those counters apart. */
+function split(state: SeState): { rest: string; counters: number[]; tries: number[] } {
+  const copy = structuredClone(state) as unknown as {
+    registry: { aid: string; domain?: { keySets: { counter: number }[] }; data: { pins?: Record<string, { triesLeft: number }> } | null }[];
+  };
   const counters: number[] = [];
-  for (const e of copy.registry) for (const k of e.domain?.keySets ?? []) {
-    counters.push(k.counter);
-    k.counter = 0;
+  const tries: number[] = [];
+  for (const e of copy.registry) {
+    for (const k of e.domain?.keySets ?? []) {
+      counters.push(k.counter);
+      k.counter = 0;
+    }
+    if (e.aid === JPKI_INSTANCE) {
+      for (const p of Object.values(e.data!.pins!)) {
+        tries.push(p.triesLeft);
+        p.triesLeft = 0;
+      }
+    }
   }
-  return { rest: JSON.stringify(copy), counters };
+  return { rest: JSON.stringify(copy), counters, tries };
 }
 
 let base: SeState;
 before(async () => {
-  // An APSD (SELECTABLE, keys provisioned) and the test package loaded, no application.
-  const te = await newElement();
+  // The JPKI applet personalised in its domain (the ARA-M is pre-installed with the default catalogue);
+  // an APSD (SELECTABLE, keys provisioned) and the test package loaded, no application.
+  const te = await newElement({ packages: [ARA_M_PACKAGE, jpkiAppletPackage({ kdf: TEST_KDF }), TEST_PACKAGE, OTHER_PACKAGE] });
+  await prepareJpki(te.contact, { pkg: jpkiAppletPackage({ kdf: TEST_KDF }) });
+  await personaliseJpki(te.contact, testCaSource);
   await isdSession(te.contact, 0x03);
   assert.deepEqual(await te.contact.loadPackage(TEST_PACKAGE), ['9000', '9000', '9000']);
   assert.equal(await te.contact.ssw(installForInstall(SSD_PACKAGE, SSD_MODULE, APSD, { privileges: '804000' })), '9000');
   assert.equal(await te.contact.ssw(installForPersonalization(APSD)), '9000');
   assert.equal(await te.contact.ssw(storeData(0xa8, 0x00, encodeDgiKeySet(GP_KEY, keySet(0x30, 16, 9)))), '9000');
   base = te.element.state;
+  assert.deepEqual(base.registry.filter((e) => e.kind === 'application').map((e) => e.aid), [ISD, ARA_M, JPKI_APSD, JPKI_INSTANCE, APSD]);
+  assert.deepEqual(split(base).tries, [3, 5]);
+  // Reachable: the JPKI applet on both interfaces, the ARA-M on the contact one.
+  const element = await SecureElement.open(new MemoryCardStore<SeState>(base), { packages: PACKAGES });
+  for (const [port, aid, sw] of [[element.contactless, JPKI_INSTANCE, '9000'], [element.contact, JPKI_INSTANCE, '9000'], [element.contact, ARA_M, '9000'], [element.contactless, ARA_M, '6A82']] as const) {
+    await port.powerOn();
+    assert.equal((await new Terminal(port).select(aid)).sw.toString(16).toUpperCase(), sw, `${aid} on ${port === element.contact ? 'contact' : 'contactless'}`);
+  }
 });
 
 describe('secure element: random and malformed APDUs (property)', () => {
-  it('answer with a status word only and change nothing but sequence counters, which only go up', async () => {
+  it('answer with a status word only and change nothing but sequence counters, which only go up, and PIN tries, which only go down', async () => {
     const original = split(base);
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 30 }), async (steps) => {
         const store = new MemoryCardStore<SeState>(base);
-        const element = await SecureElement.open(store, { packages: [TEST_PACKAGE, OTHER_PACKAGE] });
+        const element = await SecureElement.open(store, { packages: PACKAGES });
         await element.contact.powerOn();
         await element.contactless.powerOn();
         for (const s of steps) {
           const port = s.contactless ? element.contactless : element.contact;
-          checkResponse(s.apdu, await answer(port, s.apdu));
+          for (const a of s.apdus) checkResponse(a, await answer(port, a));
           if (s.reset === 0) await port.reset();
         }
         const now = split((await store.load()) as SeState);
         assert.equal(now.rest, original.rest);
         now.counters.forEach((c, i) => assert.ok(c >= original.counters[i]!, 'a counter went down'));
+        now.tries.forEach((c, i) => assert.ok(c <= original.tries[i]!, 'PIN tries went up'));
         // Still a working element.
         assert.equal(toHex(await element.contact.transmit(fromHex(`00A4040008${ISD}00`))).slice(-4), '9000');
       }),

@@ -3,7 +3,7 @@ import { SW, throwSw, type CommandApdu } from '../../../apdu/index.js';
 import { concat, fromHex } from '../../../bytes/index.js';
 import type { SeApplet, SeAppletContext, SeAppletHost } from '../../secure-element/contract.js';
 import { parseAppletData, privateKeyFromPkcs8, type JpkiAppletData, type JpkiAppletDraft } from './applet-data.js';
-import { EF, KEY_CERTIFICATE, KEY_FIDS, KEY_PIN, TOKEN_LABEL_GP_SE, type BinaryFid, type KeyFid } from './constants.js';
+import { EF, KEY_CERTIFICATE, KEY_FIDS, KEY_PIN, PIN_FIDS, TOKEN_LABEL_GP_SE, type BinaryFid, type KeyFid } from './constants.js';
 import { JpkiAp } from './jpki-ap.js';
 import { executeManagement } from './management.js';
 import { INS_STORE_DATA } from './management-format.js';
@@ -53,6 +53,8 @@ export class JpkiSeApplet implements SeApplet {
    */
   readonly #keys = new Map<KeyFid, { readonly hex: string; readonly key: KeyObject }>();
   readonly #certificates = new Map<BinaryFid, { readonly hex: string; readonly der: Uint8Array }>();
+  /** The keys and PIN values this instance last saw (see `#secretsChanged`). */
+  #secrets: readonly (string | undefined)[];
 
   constructor(host: SeAppletHost<JpkiAppletData>, options: JpkiSeAppletOptions = {}) {
     parseAppletData(host.data);
@@ -71,6 +73,31 @@ export class JpkiSeApplet implements SeApplet {
       },
     };
     this.#ap = new JpkiAp(storage, { authCertificateNeedsPin: true, random: (n) => host.random(n) });
+    this.#secrets = this.#secretsNow();
+  }
+
+  /**
+   * The element gives each interface its own instance over the same data, so a management command
+   * or a PIN change made through one interface is not seen by the other's security state. What
+   * identifies them is in the data: each key's PKCS#8 (or its revocation) and each PIN record's salt
+   * and hash (a new salt with every value set). A verification made against other values is void.
+   */
+  #secretsNow(): (string | undefined)[] {
+    const { keys, pins } = this.#host.data;
+    return [
+      ...KEY_FIDS.map((fid) => {
+        const entry = keys[fid];
+        return entry === undefined ? undefined : 'pkcs8' in entry ? entry.pkcs8 : 'revoked';
+      }),
+      ...PIN_FIDS.flatMap((fid) => [pins[fid]?.salt, pins[fid]?.hash]),
+    ];
+  }
+
+  /** Forgets every verification when the keys or PINs changed since this instance last ran a command. */
+  #followSecrets(): void {
+    const now = this.#secretsNow();
+    if (now.some((v, i) => v !== this.#secrets[i])) this.#ap.resetSecurity();
+    this.#secrets = now;
   }
 
   select(ctx: SeAppletContext): void {
@@ -86,8 +113,14 @@ export class JpkiSeApplet implements SeApplet {
     this.#sequence.abort();
   }
 
-  process(cmd: CommandApdu, ctx: SeAppletContext): Promise<Uint8Array | undefined> {
-    return this.#ap.process(cmd, ctx);
+  async process(cmd: CommandApdu, ctx: SeAppletContext): Promise<Uint8Array | undefined> {
+    this.#followSecrets();
+    try {
+      return await this.#ap.process(cmd, ctx);
+    } finally {
+      // Its own changes (CHANGE REFERENCE DATA) do not void the verification that allowed them.
+      this.#secrets = this.#secretsNow();
+    }
   }
 
   /**
@@ -110,6 +143,7 @@ export class JpkiSeApplet implements SeApplet {
       throw err;
     }
     this.#ap.resetSecurity();
+    this.#secrets = this.#secretsNow();
     this.#forgetStale();
     this.#followLifeCycle();
     return concat(...responses);
