@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { command } from '../../../src/apdu/index.js';
 import { concat, fromHex, toHex } from '../../../src/bytes/index.js';
 import { FileCardStore } from '../../../src/card/index.js';
-import { AccessControlEnforcer, encodeStoreCommand, INITIAL_REFRESH_TAG } from '../../../src/devices/secure-element/ara-m/index.js';
+import { encodeStoreCommand, INITIAL_REFRESH_TAG } from '../../../src/devices/secure-element/ara-m/index.js';
+import { AraRuleEngine, appCertificateHashes, readAllRules } from '../../../src/devices/secure-element/ara-m/ace/index.js';
 import { createElement, SecureElement, type SeState } from '../../../src/devices/secure-element/index.js';
 import { vectorJson } from '../../helpers/vectors.js';
 import { DEV_KEYS, getData, storeData, Terminal } from './helpers.js';
@@ -98,12 +99,12 @@ describe('the pre-installed ARA-M through the element, under the ISD\'s secure c
     assert.equal(new Set(tags).size, tags.length, `a new tag for each update: ${tags.join(' ')}`);
     assert.equal(toHex((await readAll(phone, 256)).bytes), V.getAllResponse);
 
-    // The phone's Access Control Enforcer reads them through the element and decides as GP's applet intends.
-    const ace = new AccessControlEnforcer();
-    assert.deepEqual(await ace.refresh((c) => phone.send(c)), { state: 'ready', reloaded: true });
-    const certificate = fromHex('3003020101');
-    assert.equal(ace.decide(DENIED_AID, [certificate]).channelAllowed, false);
-    assert.equal(ace.decide(OTHER_AID, [certificate]).channelAllowed, true);
+    // The phone's rule engine, fed by the ARA reader through the element, decides as GP's applet intends.
+    const engine = new AraRuleEngine();
+    engine.load(await readAllRules((c) => phone.send(c)));
+    const hashes = appCertificateHashes([fromHex('3003020101')]);
+    assert.equal(engine.decide(DENIED_AID, hashes).channelAllowed, false);
+    assert.equal(engine.decide(OTHER_AID, hashes).channelAllowed, true);
 
     // Closed and opened again from its file: the same rules and the same tag.
     await element.contact.powerOff();
@@ -113,6 +114,9 @@ describe('the pre-installed ARA-M through the element, under the ISD\'s secure c
     assert.equal((await after.select(ARA_M)).sw, 0x9000);
     assert.equal(toHex((await readAll(after, 256)).bytes), V.getAllResponse);
     assert.equal(await refreshTag(after), tags.at(-1));
-    assert.deepEqual(await ace.refresh((c) => after.send(c)), { state: 'ready', reloaded: false }, 'the enforcer keeps its cache: same tag');
+    const reread = new AraRuleEngine();
+    reread.load(await readAllRules((c) => after.send(c)));
+    assert.equal(reread.decide(DENIED_AID, hashes).channelAllowed, false);
+    assert.equal(reread.decide(OTHER_AID, hashes).channelAllowed, true);
   });
 });
