@@ -66,17 +66,18 @@ export function checkNewSecrets(s: NewSecrets): void {
 }
 
 async function askSecrets(input: IssuanceInput): Promise<NewSecrets> {
-  let previous: AppError | undefined;
+  let previous = new AppError('ERR_APP_SECRET_FORMAT', 'No PIN and password were entered.');
   for (let i = 0; i < 3; i++) {
-    const s = await input.newSecrets(previous);
+    const s = await input.newSecrets(i === 0 ? undefined : previous);
     try {
       checkNewSecrets(s);
       return s;
     } catch (err) {
-      previous = err as AppError;
+      if (!(err instanceof AppError)) throw err;
+      previous = err;
     }
   }
-  throw previous!;
+  throw previous;
 }
 
 export async function runIssuance(app: JpkiApp, input: IssuanceInput): Promise<IssuanceResult> {
