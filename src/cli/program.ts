@@ -5,18 +5,21 @@
 import { readFileSync } from 'node:fs';
 import { JpkiMobileError } from '../errors/index.js';
 import { UsageError, wantsHelp, type CliCommand, type Io } from './command.js';
+import { appCommand } from './commands/app.js';
 import { cardAttachCommand } from './commands/card-attach.js';
 import { cardCommand } from './commands/card.js';
 import { apduCommand, scp03Command, tlvCommand } from './commands/codec.js';
 import { auditCommand, caCommand, initCommand, operatorCommand, startCommand } from './commands/jpki.js';
 import { kioskCommand } from './commands/kiosk.js';
 import { overviewCommand } from './commands/overview.js';
+import { phoneCommand } from './commands/phone.js';
 import { pushCommand } from './commands/push.js';
 import { seAttachCommand } from './commands/se-attach.js';
 import { seCommand } from './commands/se.js';
+import { shopCommand } from './commands/shop.js';
 import { tsmCommand } from './commands/tsm.js';
 
-export const COMMANDS: readonly CliCommand[] = [overviewCommand, initCommand, startCommand, caCommand, operatorCommand, pushCommand, auditCommand, tsmCommand, cardCommand, cardAttachCommand, seCommand, seAttachCommand, kioskCommand, tlvCommand, apduCommand, scp03Command];
+export const COMMANDS: readonly CliCommand[] = [overviewCommand, initCommand, startCommand, caCommand, operatorCommand, pushCommand, auditCommand, tsmCommand, phoneCommand, appCommand, shopCommand, cardCommand, cardAttachCommand, seCommand, seAttachCommand, kioskCommand, tlvCommand, apduCommand, scp03Command];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

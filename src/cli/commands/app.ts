@@ -1,0 +1,167 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { JpkiApp } from '../../app/index.js';
+import { fromHex } from '../../bytes/index.js';
+import { FileCardStore } from '../../card/index.js';
+import { IdCard, type IdCardState } from '../../devices/id-card/index.js';
+import { parse, required } from '../args.js';
+import { UsageError, type CliCommand, type Io } from '../command.js';
+import { openApp, openPhoneDir, PHONE_FILES } from '../runtime/phone-dir.js';
+import { AppCliError, postJson } from './app-http.js';
+import { PASSWORD_ENV } from './card.js';
+import { closeSecretInput, secretInput } from './secret-input.js';
+
+export const NEW_PIN_ENV = 'JPKI_NEW_PIN';
+export const NEW_PASSWORD_ENV = 'JPKI_NEW_PASSWORD';
+export const PIN_ENV = 'JPKI_PIN';
+export const SIGN_PASSWORD_ENV = 'JPKI_PASSWORD';
+
+const USAGE = `Usage: jpki-mobile app install --phone DIR [--url URL]
+       jpki-mobile app issue --phone DIR --card FILE
+       jpki-mobile app login --phone DIR (--challenge HEX | --portal URL)
+       jpki-mobile app sign --phone DIR --file FILE [--out FILE]
+
+The JPKI smartphone app on a phone made by 'jpki-mobile phone new' (docs/app.md).
+
+install   installs the app package of DIR and runs the preparation (flow 2): push token, app instance
+          at the SP-TSM, the SEI-TSM's and SP-TSM's scripts relayed to the secure element
+issue     issuance (flow 3) with the card FILE (a card file of 'jpki-mobile card issue') held to the
+          phone: the card's signature password from $${PASSWORD_ENV}, then the new PIN and password
+          from $${NEW_PIN_ENV} and $${NEW_PASSWORD_ENV} (each asked twice on standard input otherwise)
+login     signs a login challenge with the user-authentication key after the PIN ($${PIN_ENV} or
+          standard input): --challenge HEX prints the certificate and signature (base64); --portal URL
+          gets the challenge from URL/login and posts the answer back, printing the portal's reply
+sign      a detached CMS SignedData over FILE with the signature key after the signature password
+          ($${SIGN_PASSWORD_ENV} or standard input), written to --out (default FILE.p7s)
+
+Secrets never come from flags. Errors say what to do, with their code.
+
+Options:
+  --phone DIR        the phone's folder
+  --url URL          the system (default: the one the phone was made with)
+  --card FILE        the Individual Number Card file
+  --challenge HEX    the bytes to sign
+  --portal URL       a relying party with GET/POST /login (examples/sdk-portal.ts)
+  --file FILE        the document to sign
+  --out FILE         where the signature goes
+`;
+
+async function withPhone<T>(dir: string | undefined, work: (o: Awaited<ReturnType<typeof openPhoneDir>>) => Promise<T>): Promise<T> {
+  const opened = await openPhoneDir(resolve(required(dir, 'phone')));
+  try {
+    return await work(opened);
+  } finally {
+    closeSecretInput();
+    await opened.close();
+  }
+}
+
+async function install(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { phone: { type: 'string' }, url: { type: 'string' } });
+  return withPhone(values.phone, async (o) => {
+    const signingCertificate = new Uint8Array(readFileSync(resolve(values.phone!, PHONE_FILES.appPackage)));
+    const app = await JpkiApp.install({ phone: o.phone, store: o.appStore, push: o.push, signingCertificate, serverUrl: (values.url ?? o.serverUrl).replace(/\/$/, '') });
+    io.out(`installed ${app.packageName} (certificate SHA-256 ${app.certificateHash})\n`);
+    const outcome = await app.prepare();
+    io.out(`prepared: app instance ${app.data.appInstanceId}, secure element ${app.data.seId}, session ${outcome.session.sessionId} (${outcome.batches} batches, ${outcome.requests} requests)\n`);
+    return 0;
+  });
+}
+
+async function issue(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { phone: { type: 'string' }, card: { type: 'string' } });
+  const cardFile = resolve(required(values.card, 'card'));
+  return withPhone(values.phone, async (o) => {
+    const app = await openApp(o);
+    const store = new FileCardStore<IdCardState>(cardFile);
+    const card = await IdCard.open(store);
+    await card.powerOn();
+    const result = await app.issue({
+      card,
+      cardPassword: () => secretInput(PASSWORD_ENV, "the card's signature password", io),
+      newSecrets: async (previous) => {
+        if (previous) io.err(`${previous.message}\n`);
+        const pin = await secretInput(NEW_PIN_ENV, 'new PIN (4 digits)', io);
+        const pinConfirm = process.env[NEW_PIN_ENV] ? pin : await secretInput(NEW_PIN_ENV, 'new PIN again', io);
+        const password = await secretInput(NEW_PASSWORD_ENV, 'new signature password (6-16 of A-Z 0-9)', io);
+        const passwordConfirm = process.env[NEW_PASSWORD_ENV] ? password : await secretInput(NEW_PASSWORD_ENV, 'new signature password again', io);
+        return { pin, pinConfirm, password, passwordConfirm };
+      },
+    });
+    io.out(`issued: user-authentication certificate ${result.authSerial}, signature certificate ${result.signSerial} (session ${result.sessionId}); your PIN and password are set\n`);
+    return 0;
+  });
+}
+
+async function login(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { phone: { type: 'string' }, challenge: { type: 'string' }, portal: { type: 'string' } });
+  if ((values.challenge === undefined) === (values.portal === undefined)) throw new UsageError('give --challenge HEX or --portal URL');
+  return withPhone(values.phone, async (o) => {
+    const app = await openApp(o);
+    let challenge: Uint8Array;
+    let encoded: string | undefined;
+    if (values.challenge !== undefined) {
+      if (!/^(?:[0-9A-Fa-f]{2}){1,1024}$/.test(values.challenge)) throw new UsageError('--challenge is 1 to 1024 bytes in hex');
+      challenge = fromHex(values.challenge);
+    } else {
+      const portal = values.portal!.replace(/\/$/, '');
+      let res: Response;
+      try {
+        res = await fetch(`${portal}/login`);
+      } catch (cause) {
+        throw new AppCliError('ERR_CLI_PHONE', `${portal} cannot be reached`, { cause });
+      }
+      const body = (await res.json()) as { challenge?: unknown };
+      if (res.status !== 200 || typeof body.challenge !== 'string') throw new AppCliError('ERR_CLI_PHONE', `${portal}/login answered ${res.status} without a challenge`);
+      encoded = body.challenge;
+      challenge = new Uint8Array(Buffer.from(encoded, 'base64url'));
+    }
+    const pin = await secretInput(PIN_ENV, 'PIN', io);
+    const r = await app.login({ challenge, pin });
+    const certificate = Buffer.from(r.certificate).toString('base64');
+    const signature = Buffer.from(r.signature).toString('base64');
+    if (encoded === undefined) {
+      io.out(`certificate ${certificate}\nsignature ${signature}\n`);
+    } else {
+      const reply = await postJson(`${values.portal!.replace(/\/$/, '')}/login`, { challenge: encoded, certificate, signature }, undefined, 200);
+      io.out(`logged in: ${JSON.stringify(reply)}\n`);
+    }
+    return 0;
+  });
+}
+
+async function sign(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { phone: { type: 'string' }, file: { type: 'string' }, out: { type: 'string' } });
+  const file = resolve(required(values.file, 'file'));
+  const out = resolve(values.out ?? `${file}.p7s`);
+  return withPhone(values.phone, async (o) => {
+    const app = await openApp(o);
+    const content = new Uint8Array(readFileSync(file));
+    const password = await secretInput(SIGN_PASSWORD_ENV, 'signature password', io);
+    const cms = await app.signDocument({ content, password });
+    writeFileSync(out, cms);
+    io.out(`signed ${file}: detached CMS SignedData (DER) in ${out}\n`);
+    return 0;
+  });
+}
+
+export const appCommand: CliCommand = {
+  name: 'app',
+  summary: 'the JPKI smartphone app on a phone: install, issue, login, sign',
+  usage: USAGE,
+  async run(args, io) {
+    const [sub, ...rest] = args;
+    switch (sub) {
+      case 'install':
+        return install(rest, io);
+      case 'issue':
+        return issue(rest, io);
+      case 'login':
+        return login(rest, io);
+      case 'sign':
+        return sign(rest, io);
+      default:
+        throw new UsageError(sub === undefined ? 'missing the subcommand (install, issue, login, sign)' : `unknown subcommand '${sub}'`);
+    }
+  },
+};

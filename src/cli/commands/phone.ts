@@ -1,0 +1,105 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { certificateHash, elementCplc } from '../../app/index.js';
+import { toHex } from '../../bytes/index.js';
+import { FileCardStore } from '../../card/index.js';
+import { createElement, type SeState } from '../../devices/secure-element/index.js';
+import { HomeError, readSecret, resolveHome } from '../../services/home/index.js';
+import { phoneElementOptions } from '../../services/tsm/index.js';
+import { parse, required } from '../args.js';
+import { UsageError, type CliCommand, type Io } from '../command.js';
+import { openPhoneDir, PHONE_FILES, publisherIdentity } from '../runtime/phone-dir.js';
+import { AppCliError, postJson } from './app-http.js';
+
+const USAGE = `Usage: jpki-mobile phone new --out DIR --url URL [--model NAME] [--home DIR]
+       jpki-mobile phone reset --phone DIR
+
+A smartphone on disk: its OS state, device key, embedded secure element, push identity and the JPKI
+app's data, one file each in DIR (docs/app.md).
+
+new     makes a phone with its own secure element (production profile: random ISD keys, handed to the
+        SEI-TSM of the running system at URL through its maker endpoint, POST /tsm/v1/elements, as the
+        element maker would; they are written nowhere else but in the element). Acts with the admin
+        token of the home ($JPKI_ADMIN_TOKEN, else HOME/secrets/admin.token). Also makes, once per home,
+        the JPKI app publisher's signing certificate (HOME/app-signing/), has the SP-TSM serve it, and
+        puts the app package (its certificate) into DIR for 'jpki-mobile app install'.
+reset   factory reset (flow 10): the OS's reset handlers run first (the push component tells the push
+        service; the SE agent sends the reset notice to the SEI-TSM, which keeps it pending while the
+        server does not take it), then apps, keystore keys and fingerprints are wiped.
+
+Options:
+  --out DIR      the phone's folder (created; refused if it holds a phone)
+  --url URL      the running system (jpki-mobile start)
+  --model NAME   the phone's model name (default "JPKI Phone")
+  --phone DIR    an existing phone's folder
+  --home DIR     the system's home (default: $JPKI_MOBILE_HOME, else ./.jpki-mobile)
+`;
+
+async function create(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { out: { type: 'string' }, url: { type: 'string' }, model: { type: 'string' } });
+  const dir = resolve(required(values.out, 'out'));
+  const url = required(values.url, 'url').replace(/\/$/, '');
+  const model = values.model ?? 'JPKI Phone';
+  const home = resolveHome(values.home);
+  let admin: string;
+  try {
+    admin = readSecret(home, 'admin.token', 'JPKI_ADMIN_TOKEN');
+  } catch (err) {
+    if (err instanceof HomeError) throw new AppCliError('ERR_CLI_PHONE', `the maker endpoint needs the admin token: set $JPKI_ADMIN_TOKEN or --home (${err.message})`);
+    throw err;
+  }
+  if (existsSync(join(dir, PHONE_FILES.phone))) throw new AppCliError('ERR_CLI_PHONE', `${dir} holds a phone already`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const options = phoneElementOptions('production');
+  const made = createElement(options);
+  await new FileCardStore<SeState>(join(dir, PHONE_FILES.element)).create(made.state);
+  writeFileSync(join(dir, PHONE_FILES.server), url + '\n', { mode: 0o600 });
+  const opened = await openPhoneDir(dir, { create: { model } });
+  try {
+    const cplc = await elementCplc(opened.phone);
+    const k = made.isdKeys;
+    const element = await postJson(
+      `${url}/tsm/v1/elements`,
+      { cplc: toHex(cplc), profile: 'production', maker: 'jpki-mobile phone new', model, isdKeys: { kvn: k.kvn.toString(16).padStart(2, '0'), enc: toHex(k.enc), mac: toHex(k.mac), dek: toHex(k.dek) } },
+      admin,
+      201,
+    );
+    const publisher = publisherIdentity(home);
+    const hash = certificateHash(publisher.certificate);
+    await postJson(`${url}/tsm/v1/app-certificates`, { sha256: hash, label: 'JPKI smartphone app' }, admin, 200);
+    writeFileSync(join(dir, PHONE_FILES.appPackage), publisher.certificate, { mode: 0o644 });
+    io.out(`phone ${dir} (${model}, device ${opened.phone.deviceId})\n`);
+    io.out(`secure element ${String(element.seId)} registered with the SEI-TSM at ${url}\n`);
+    io.out(`JPKI app package signed by certificate SHA-256 ${hash}\n`);
+    io.out(`next: jpki-mobile app install --phone ${dir} --url ${url}\n`);
+    return 0;
+  } finally {
+    await opened.close();
+  }
+}
+
+async function reset(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { phone: { type: 'string' } });
+  const opened = await openPhoneDir(resolve(required(values.phone, 'phone')));
+  try {
+    const report = await opened.phone.factoryReset();
+    io.out(`factory reset ${report.notice.id} at ${report.notice.resetAt}\n`);
+    io.out(`told: ${report.completed.join(', ') || 'nobody'}\n`);
+    if (report.pending.length > 0) io.out(`pending (sent again when online): ${report.pending.join(', ')}\n`);
+    return 0;
+  } finally {
+    await opened.close();
+  }
+}
+
+export const phoneCommand: CliCommand = {
+  name: 'phone',
+  summary: 'a smartphone with its secure element: new, reset',
+  usage: USAGE,
+  async run(args, io) {
+    const [sub, ...rest] = args;
+    if (sub === 'new') return create(rest, io);
+    if (sub === 'reset') return reset(rest, io);
+    throw new UsageError(sub === undefined ? 'missing the subcommand (new, reset)' : `unknown subcommand '${sub}'`);
+  },
+};
