@@ -26,6 +26,18 @@ export default tseslint.config(
     },
   },
   {
+    // The web interface's browser modules (served as they are: no bundler).
+    files: ['src/web/static/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        window: 'readonly', document: 'readonly', navigator: 'readonly', localStorage: 'readonly', sessionStorage: 'readonly',
+        fetch: 'readonly', FormData: 'readonly', TextDecoder: 'readonly', atob: 'readonly', URL: 'readonly', console: 'readonly',
+      },
+    },
+    rules: { 'no-console': 'error', eqeqeq: ['error', 'always'], 'prefer-const': 'error' },
+  },
+  {
     files: ['scripts/**/*.mjs', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

@@ -10,6 +10,7 @@ import { openDatabase, type Database } from '../../store/index.js';
 import { tsmRoutes, tsmStatusOf } from '../../services/tsm/index.js';
 import { openRelyingParties, type RelyingParties } from './relying-parties.js';
 import { ensureTsmSecrets, openTsm } from './tsm-system.js';
+import { CardShelf, webRoutes, webStatusOf } from '../../web/index.js';
 
 export const PASSPHRASE_ENV = 'JPKI_CA_PASSPHRASE';
 
@@ -46,7 +47,7 @@ export interface RunningSystem {
 /**
  * Starts the HTTP services of a home on its configured (or the given) port: the certification service,
  * the push service under /push/v1, the TSMs under /tsm/v1, and the relying parties under /portal/v1,
- * /bank/v1 and /kiosk/v1.
+ * /bank/v1 and /kiosk/v1, and the web interface under / (docs/web.md).
  */
 export async function startSystem(home: string, options: { port?: number; host?: string; log?: (line: string) => void } = {}): Promise<RunningSystem> {
   const log = options.log ?? (() => undefined);
@@ -62,8 +63,11 @@ export async function startSystem(home: string, options: { port?: number; host?:
     const relay = openTsm(home, config, db, () => url);
     parties = await openRelyingParties(home, config, db, () => url);
     server = createHttpServer({
-      routes: [...jpkiRoutes(service), ...pushRoutes(push), ...tsmRoutes(relay, db), ...relyingPartyRoutes(parties, { portal: { secureCookie: config.publicBaseUrl.startsWith('https:') } })],
-      statusOf: (code) => pushStatusOf(code) ?? tsmStatusOf(code) ?? relyingPartiesStatusOf(code) ?? jpkiStatusOf(code),
+      routes: [...jpkiRoutes(service), ...pushRoutes(push), ...tsmRoutes(relay, db), ...relyingPartyRoutes(parties, { portal: { secureCookie: config.publicBaseUrl.startsWith('https:') } }),
+        // Last: the web interface's pages and its /web/v1 endpoints (docs/web.md).
+        ...webRoutes({ service, shelf: new CardShelf(home) }),
+      ],
+      statusOf: (code) => pushStatusOf(code) ?? tsmStatusOf(code) ?? relyingPartiesStatusOf(code) ?? webStatusOf(code) ?? jpkiStatusOf(code),
       onError: (err, req) => onError(Object.assign(new Error(`${req.method} ${req.path}`), { cause: err })),
     });
     const port = await listen(server, options.port ?? config.http.port, options.host ?? config.http.host);

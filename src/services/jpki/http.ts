@@ -2,9 +2,12 @@ import { decodeOcspGetPath, ocspErrorResponse, reasonByName } from '../../pki/re
 import { parseCertificate, type IsoDate } from '../../pki/x509/index.js';
 import { HttpProblem, json, type Request, type Response, type Route } from '../http/index.js';
 import { base64, field, integer, object, only, optionalString, string } from '../http/validate.js';
-import type { Hierarchy } from './repository.js';
+import { recentCertificates, type Hierarchy } from './repository.js';
+import { readAuditSince } from '../../store/index.js';
+import { statusView } from './service.js';
 import { authenticate, requireRole } from './operators.js';
 import type { JpkiService } from './service.js';
+
 
 const HIERARCHY = /^(sign|auth)$/;
 const SERIAL = /^[0-9A-F]{2,40}$/;
@@ -71,6 +74,15 @@ export function jpkiStatusOf(code: string): number | undefined {
     ERR_STORE_BUSY: 503,
   };
   return table[code];
+}
+
+/** A query parameter that is a decimal integer within bounds, or its default when absent. */
+function queryInteger(req: Request, name: string, min: number, max: number, fallback: number): number {
+  const raw = req.query.get(name);
+  if (raw === null) return fallback;
+  const n = /^[0-9]{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw field(`query.${name}`, `must be an integer from ${min} to ${max}`);
+  return n;
 }
 
 /** An endpoint that takes no parameters in its body: none, or an empty JSON object (a stray member is refused, not ignored). */
@@ -191,6 +203,35 @@ export function jpkiRoutes(service: JpkiService): Route[] {
         // The CA certificate that issued each one: the SP-TSM writes it into the applet beside it (EF 0002, 000B).
         const withCa = (c: Parameters<typeof issued>[0]) => ({ ...issued(c), caPem: pem('CERTIFICATE', authority.issuerOf(parseCertificate(c.der))!.certificate) });
         return json(201, { personId: result.personId, cardSerial: result.cardSerial, seId: result.seId, superseded: result.superseded, sign: withCa(result.sign), auth: withCa(result.auth) });
+      },
+    },
+    {
+      // Read-only views for the administrator (the web interface's inspector): the latest certificates
+      // with their states and links, and the audit log from a sequence number on.
+      method: 'GET',
+      pattern: '/api/v1/certificates',
+      handler: async (req) => {
+        await operator(req, 'admin');
+        const limit = queryInteger(req, 'limit', 1, 500, 100);
+        return json(200, { certificates: (await recentCertificates(service.ctx.db, limit)).map(statusView) }, { 'cache-control': 'no-store' });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/api/v1/audit',
+      handler: async (req) => {
+        await operator(req, 'admin');
+        const after = queryInteger(req, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
+        const limit = queryInteger(req, 'limit', 1, 500, 100);
+        const entries = await readAuditSince(service.ctx.db, after, limit);
+        return json(
+          200,
+          {
+            entries: entries.map((e) => ({ seq: e.seq, at: e.at.toISOString(), actor: e.actor, action: e.action, subject: e.subject, payload: e.payload, hash: e.hash })),
+            next: entries.length > 0 ? entries[entries.length - 1]!.seq : after,
+          },
+          { 'cache-control': 'no-store' },
+        );
       },
     },
     {

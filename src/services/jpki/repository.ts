@@ -111,6 +111,11 @@ export async function certificatesOfPerson(q: Queryable, personId: string): Prom
   return q.query<CertificateRow>('SELECT * FROM certificates WHERE person_id = $1 ORDER BY issued_at, serial', [personId]);
 }
 
+/** The most recently issued certificates, newest first (the admin's inspector). */
+export async function recentCertificates(q: Queryable, limit: number): Promise<CertificateRow[]> {
+  return q.query<CertificateRow>('SELECT * FROM certificates ORDER BY issued_at DESC, serial DESC LIMIT $1', [limit]);
+}
+
 /** Phone certificates linked to a card certificate and not yet revoked. */
 export async function linkedActive(q: Queryable, cardSerial: string): Promise<CertificateRow[]> {
   return q.query<CertificateRow>("SELECT * FROM certificates WHERE linked_serial = $1 AND status <> 'revoked'", [cardSerial]);
