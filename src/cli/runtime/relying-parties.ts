@@ -58,15 +58,21 @@ export interface RelyingParties {
 /**
  * The portal, the bank and the kiosk of a home, over its database. `serviceUrl` is where the
  * certification service answers (read at each request: the system knows its port once it listens).
- * Certificate status comes from the OCSP responder each certificate names (config.publicBaseUrl).
+ * Certificate status comes from the OCSP responder each certificate names (config.publicBaseUrl). These
+ * relying parties sit beside the certification service and show its decisions at once: an OCSP answer
+ * is reused for at most a second (the SDK's default for a third party is five minutes, bounded by the
+ * answer's nextUpdate), so a phone suspended by the call centre cannot log in a moment later.
  */
+const STATUS_MAX_AGE_MS = 1_000;
+
 export async function openRelyingParties(home: string, config: HomeConfig, db: Database, serviceUrl: () => string): Promise<RelyingParties> {
   const trustAnchors = await trustAnchorsOf(db);
   const mode = config.jpki.policyMode;
+  const status = { ocsp: { maxAgeMs: STATUS_MAX_AGE_MS } };
   const base = config.publicBaseUrl.replace(/\/+$/, '');
   const directory = (id: string) => relyingPartyToken(home, db, id).then((token) => new HttpJpkiDirectory({ baseUrl: serviceUrl, token }));
-  const portal = new Portal({ db, trustAnchors, rpId: `${base}/portal`, directory: await directory(PORTAL_OPERATOR), mode });
-  const bank = new Bank({ db, trustAnchors, mode });
-  const kiosk = await Kiosk.open({ db, trustAnchors, directory: await directory(KIOSK_ID), signingKey: kioskSigningKey(home), kioskId: KIOSK_ID, rpId: `${base}/kiosk/${KIOSK_ID}`, mode });
+  const portal = new Portal({ db, trustAnchors, rpId: `${base}/portal`, directory: await directory(PORTAL_OPERATOR), mode, status });
+  const bank = new Bank({ db, trustAnchors, mode, status });
+  const kiosk = await Kiosk.open({ db, trustAnchors, directory: await directory(KIOSK_ID), signingKey: kioskSigningKey(home), kioskId: KIOSK_ID, rpId: `${base}/kiosk/${KIOSK_ID}`, mode, status });
   return { portal, bank, kiosk };
 }
