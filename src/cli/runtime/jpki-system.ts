@@ -15,7 +15,7 @@ import { CardShelf, webRoutes, webStatusOf } from '../../web/index.js';
 export const PASSPHRASE_ENV = 'JPKI_CA_PASSPHRASE';
 
 /** Opens the database of a home and the certification service over it. */
-export async function openJpki(home: string, options: { onError?: (err: unknown) => void } = {}): Promise<{ config: HomeConfig; db: Database; service: JpkiService }> {
+export async function openJpki(home: string, options: { onError?: (err: unknown) => void; baseUrl?: () => string } = {}): Promise<{ config: HomeConfig; db: Database; service: JpkiService }> {
   const config = loadConfig(home);
   const db = await openDatabase(databaseConfig(home, config));
   try {
@@ -25,7 +25,7 @@ export async function openJpki(home: string, options: { onError?: (err: unknown)
     const service = await JpkiService.open({
       db,
       passphrase,
-      baseUrl: config.publicBaseUrl,
+      baseUrl: options.baseUrl ?? config.publicBaseUrl,
       mode: config.jpki.policyMode,
       crlValidityMs: config.jpki.crlValidityHours * 3_600_000,
       ocspValidityMs: config.jpki.ocspValidityMinutes * 60_000,
@@ -44,6 +44,11 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
+/** True when the public base URL is the default one, derived from the configured listening address. */
+function followsListener(config: HomeConfig): boolean {
+  return config.publicBaseUrl.replace(/\/+$/, '') === `http://${config.http.host}:${config.http.port}`;
+}
+
 /**
  * Starts the HTTP services of a home on its configured (or the given) port: the certification service,
  * the push service under /push/v1, the TSMs under /tsm/v1, and the relying parties under /portal/v1,
@@ -52,11 +57,14 @@ export interface RunningSystem {
 export async function startSystem(home: string, options: { port?: number; host?: string; log?: (line: string) => void } = {}): Promise<RunningSystem> {
   const log = options.log ?? (() => undefined);
   const onError = (err: unknown) => log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  const { config, db, service } = await openJpki(home, { onError });
+  let url = '';
+  // Certificates name the OCSP and CRL addresses of the running service: the configured public address,
+  // or, when that is just the configured listening address and this start listens elsewhere (--port),
+  // the address it really listens on.
+  const { config, db, service } = await openJpki(home, { onError, baseUrl: () => (followsListener(config) && url !== '' ? url : config.publicBaseUrl) });
   let push: PushService | undefined;
   let server: Server | undefined;
   let parties: RelyingParties | undefined;
-  let url = '';
   try {
     push = await PushService.open({ db, onError });
     for (const made of await ensureTsmSecrets(home, db)) log(`created ${made}`);

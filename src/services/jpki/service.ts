@@ -16,7 +16,8 @@ import { release, revoke } from './revocation.js';
 export interface JpkiServiceOptions {
   readonly db: Database;
   readonly passphrase: string;
-  readonly baseUrl: string;
+  /** Base URL written into certificates; a function is read at each issuance (a port known only once listening). */
+  readonly baseUrl: string | (() => string);
   readonly mode?: PolicyMode;
   readonly naming?: CaNaming;
   readonly clock?: () => Date;
@@ -110,7 +111,9 @@ export class JpkiService {
       random,
       mode: options.mode ?? 'production',
       naming: options.naming ?? caNaming(),
-      baseUrl: options.baseUrl,
+      get baseUrl() {
+        return typeof options.baseUrl === 'function' ? options.baseUrl() : options.baseUrl;
+      },
       changed: (serials) => feed.notify(serials),
     };
     const service = new JpkiService(ctx, feed, ocsp, crl);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,7 +58,10 @@ forEachDialect('jpki-mobile CLI for the certification service', (ctx) => {
   });
 
   it('init creates a home with owner-only secrets, refuses an existing one, and takes no secret from a flag', async () => {
-    const r = await cli(['init', '--home', home, '--port', String(port)]);
+    // Initialised for another port than the one it will be started on (start --port): certificates must
+    // name the address the service really answers on.
+    const initPort = port === 65535 ? port - 1 : port + 1;
+    const r = await cli(['init', '--home', home, '--port', String(initPort)]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /CA generations: sign\/1, auth\/1/);
     assert.match(r.stdout, /admin token: .*secrets\/admin\.token/);
@@ -66,7 +70,7 @@ forEachDialect('jpki-mobile CLI for the certification service', (ctx) => {
     assert.ok(!r.stdout.includes(secret('admin.token')), 'the token is not printed');
     const config = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8'));
     assert.equal(config.database.kind, database.kind);
-    assert.equal(config.publicBaseUrl, base());
+    assert.equal(config.publicBaseUrl, `http://127.0.0.1:${initPort}`);
 
     const [again, flag] = await Promise.all([cli(['init', '--home', home]), cli(['init', '--home', join(home, 'other'), '--passphrase', 'secret'])]);
     assert.equal(again.code, 1);
@@ -130,6 +134,7 @@ forEachDialect('jpki-mobile CLI for the certification service', (ctx) => {
     };
     const a = await issue(0);
     const b = await issue(2);
+    assert.match(new X509Certificate(a.sign.pem).infoAccess ?? '', new RegExp(`OCSP - URI:${base()}/ocsp/sign`), 'the OCSP address of the running service');
     const caFile = (hierarchy: string) => join(home, 'export', `${hierarchy}-1.pem`);
     const aAuth = writePem(h(), 'a-auth.pem', pemToDer(a.auth.pem));
     const ask = (cert: string, hierarchy: string, noNonce = false) => ocsp({ issuer: caFile(hierarchy), certs: [cert], url: `${base()}/ocsp/${hierarchy}`, noNonce });
