@@ -198,6 +198,21 @@ export class Authority {
     return renewed;
   }
 
+  /**
+   * Reads the generations again (another process ran `ca rotate`, or renewed a responder certificate):
+   * new generations and changed ones are opened, unchanged ones kept, in place, so every part of the
+   * service holding this authority sees them at once.
+   */
+  async reload(db: Queryable, options: AuthorityOptions): Promise<void> {
+    const rows = await listGenerations(db);
+    const next = rows.map((r) => {
+      const known = this.#generations.find((g) => g.hierarchy === r.hierarchy && g.generation === Number(r.generation));
+      const same = known && known.state === r.state && toHex(known.responderCertificate) === toHex(r.responder_certificate);
+      return same ? known : Authority.#open(r, options.passphrase);
+    });
+    this.#generations.splice(0, this.#generations.length, ...next);
+  }
+
   all(): readonly CaGeneration[] {
     return this.#generations;
   }

@@ -10,6 +10,8 @@ export interface StatusChange {
 }
 
 const STATUS_ACTIONS = new Set(['certificate-issued', 'certificate-revoked', 'certificate-held', 'certificate-released']);
+/** Changes to the CA generations themselves: a new generation (`ca rotate`), a renewed responder certificate. */
+const AUTHORITY_ACTIONS = new Set(['ca-generation-created', 'ocsp-responder-renewed']);
 
 /**
  * Tells OCSP and CRL caches which certificates changed, whichever process committed the change. The
@@ -21,6 +23,7 @@ export class ChangeFeed {
   readonly #db: Queryable;
   readonly #intervalMs: number;
   readonly #listeners: ((changes: readonly StatusChange[]) => void)[] = [];
+  readonly #authorityListeners: (() => Promise<void>)[] = [];
   #last = 0;
   #timer: NodeJS.Timeout | undefined;
   #polling = false;
@@ -39,6 +42,11 @@ export class ChangeFeed {
 
   subscribe(listener: (changes: readonly StatusChange[]) => void): void {
     this.#listeners.push(listener);
+  }
+
+  /** Called (and awaited) when the feed reads a change to the CA generations made by any process. */
+  onAuthorityChange(listener: () => Promise<void>): void {
+    this.#authorityListeners.push(listener);
   }
 
   notify(serials: readonly string[]): void {
@@ -63,6 +71,8 @@ export class ChangeFeed {
       for (;;) {
         const entries = await readAuditSince(this.#db, this.#last, 500);
         if (entries.length === 0) break;
+        // A failed reload throws before the position moves: the next poll reads these entries again.
+        if (entries.some((e) => AUTHORITY_ACTIONS.has(e.action))) for (const l of this.#authorityListeners) await l();
         this.#last = entries[entries.length - 1]!.seq;
         const changes: StatusChange[] = [];
         for (const e of entries) {

@@ -67,6 +67,12 @@ export class OcspResponder {
     this.#validityMs = options.validityMs ?? 3_600_000;
     this.#maxEntries = options.maxEntries ?? 200_000;
     this.#onError = options.onError ?? (() => undefined);
+    this.reindex();
+  }
+
+  /** Indexes the CA generations by CertID issuer hashes; again after the authority reloaded them. */
+  reindex(): void {
+    this.#issuers.length = 0;
     for (const g of this.#authority.all()) {
       for (const alg of ['sha1', 'sha256'] as const) {
         const h = issuerHashes(g.certificate, alg);

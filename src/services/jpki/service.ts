@@ -117,6 +117,10 @@ export class JpkiService {
       changed: (serials) => feed.notify(serials),
     };
     const service = new JpkiService(ctx, feed, ocsp, crl);
+    feed.onAuthorityChange(async () => {
+      await authority.reload(options.db, { passphrase: options.passphrase });
+      ocsp.reindex();
+    });
     feed.subscribe((changes) => {
       crl.changed(changes);
       void ocsp.invalidate(changes.map((c) => c.serial));

@@ -201,6 +201,26 @@ forEachDialect('jpki-mobile CLI for the certification service', (ctx) => {
     assert.match(r.stdout, /sign-1\.pem \(retired\)/);
     assert.match(r.stdout, /sign-2\.pem \(active\)/);
     assert.notDeepEqual(readFileSync(join(out, 'sign-2.pem')), readFileSync(join(out, 'sign-1.pem')));
+    // The running service (another process) takes the new generation up from the change feed: what it
+    // issues next is signed by sign/2 and served its OCSP answer.
+    const deadline = Date.now() + 10_000;
+    while ((await fetch(`${base()}/ca/sign/2.pem`)).status !== 200) {
+      assert.ok(Date.now() < deadline, 'the running service serves generation 2 within 10 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const keys = await keyPool();
+    const issued = await fetch(`${base()}/api/v1/card-certificates`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret('operators/office-1.token')}` },
+      body: JSON.stringify(cardBody(keys[4]!, keys[5]!)),
+    });
+    assert.equal(issued.status, 201);
+    const { sign } = (await issued.json()) as { sign: { serial: string; pem: string } };
+    assert.ok(new X509Certificate(sign.pem).verify(new X509Certificate(readFileSync(join(out, 'sign-2.pem'))).publicKey), 'signed by generation 2');
+    const signPem = writePem(h(), 'gen2-sign.pem', pemToDer(sign.pem));
+    const answer = await ocsp({ issuer: join(out, 'sign-2.pem'), certs: [signPem], url: `${base()}/ocsp/sign` });
+    assert.equal(answer.status, 'good');
+    assert.equal(answer.verified, true);
     const audit = await cli(['audit', 'verify', '--home', home]);
     assert.equal(audit.code, 0, audit.stderr);
     assert.match(audit.stdout, /^audit log ok: \d+ entries, head \d+\n$/);
