@@ -60,10 +60,14 @@ export async function startSystem(home: string, options: { port?: number; host?:
     });
     const port = await listen(server, options.port ?? config.http.port, options.host ?? config.http.host);
     url = `http://${options.host ?? config.http.host}:${port}`;
+    // Deletion orders: the outbox consumed, push messages sent and followed (docs/services/tsm.md "Orders").
+    const orders = setInterval(() => void relay.sp.desk.dispatch().catch(onError), 2_000);
+    orders.unref();
     return {
       port,
       url,
       async stop() {
+        clearInterval(orders);
         // Waiting long-polls are answered first: the server's close waits for open requests.
         await push!.close();
         await close(server!);

@@ -2,7 +2,9 @@ import { migration001 } from './001-jpki.js';
 import { migration002 } from './002-crl-index.js';
 import { migration003 } from './003-push.js';
 import { migration004 } from './004-tsm.js';
+import { migration005 } from './005-reserved.js';
+import { migration006 } from './006-orders.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, in order. Append only: a released migration is never edited or removed. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];
