@@ -14,9 +14,15 @@ import { getElement } from './elements.js';
  * logical channel named `isd`:
  *
  *   round 1  SELECT ISD; INITIALIZE UPDATE (KVN 00)
- *   round 2  EXTERNAL AUTHENTICATE; DELETE APSD D392F000260253440001 with related objects (GP Card
- *            Spec 11.2.2.3: the applet instance associated with it and its keys go with it; '6A88'
- *            accepted: nothing left, e.g. the phone was reset by other means); close
+ *   round 2  EXTERNAL AUTHENTICATE; DELETE the JPKI applet instance D392F000260100000001 (associated
+ *            with the APSD since its extradition; the ISD deletes it by its Global Delete privilege),
+ *            then DELETE APSD D392F000260253440001 with its related objects (its keys), then DELETE the
+ *            JPKI load file D392F00026010001 with related objects (GP Card Spec 11.2); '6A88' accepted
+ *            for each: nothing left, e.g. the phone was reset by other means; close
+ *
+ * Why three DELETEs and not one: the element refuses to delete a security domain that still has
+ * associated content ('6985'), as GP Card Spec 11.2.2.3 allows; deleting the content first is the
+ * order that works on every card.
  *
  * Then the element is `registered` again: a new preparation may follow.
  */
@@ -53,7 +59,9 @@ export async function cleanupDelete(ctx: SeiContext, q: Queryable, sessionId: st
   const session = opened.state;
   const round = new Round('sei', 'isd')
     .authenticate(opened.externalAuthenticate)
-    .secured(session, deleteObject(AID.APSD, true), 'DELETE APSD with related objects (applet, keys)', { expect: ['9000', '6A88'] })
+    .secured(session, deleteObject(AID.JPKI_APPLET, false), 'DELETE JPKI applet instance', { expect: ['9000', '6A88'] })
+    .secured(session, deleteObject(AID.APSD, true), 'DELETE APSD with related objects (its keys)', { expect: ['9000', '6A88'] })
+    .secured(session, deleteObject(AID.JPKI_LOAD_FILE, true), 'DELETE JPKI load file with related objects', { expect: ['9000', '6A88'] })
     .close('close channel (ISD)');
   return { round, plain: responses.slice(), state: ctx.sealer.sealJson({ stage: 'finish', hostChallenge: s.hostChallenge, session, meta: round.meta } satisfies CleanupState, aad(sessionId)) };
 }
@@ -62,7 +70,7 @@ export async function cleanupFinish(ctx: SeiContext, q: Queryable, sessionId: st
   const s = load(ctx, sessionId, sealed, 'finish');
   const plain = unwrapAll(s.session, s.meta, responses);
   await q.execute(`UPDATE sei_elements SET state = 'registered', apsd_aid = NULL, app_certificate_hash = NULL, updated_at = $2 WHERE se_id = $1`, [seId, ctx.clock().toISOString()]);
-  return { plain, deleted: plain[1]!.sw === 0x9000 };
+  return { plain, deleted: plain[2]!.sw === 0x9000 };
 }
 
 /** The phone said it is being reset: the element waits for its clean-up (and refuses other sessions). */
