@@ -25,7 +25,7 @@ forEachDialect('store: queries and transactions', (ctx) => {
     const db = await ctx.open();
     assert.equal(db.dialect, ctx.dialect);
     const rows = await db.query<{ id: number; name: string }>('SELECT id, name FROM schema_migrations ORDER BY id');
-    assert.deepEqual(rows.map((r) => ({ ...r })), [{ id: 1, name: 'jpki' }, { id: 2, name: 'crl-index' }, { id: 3, name: 'push' }, { id: 4, name: 'tsm' }]);
+    assert.deepEqual(rows.map((r) => ({ ...r })), [{ id: 1, name: 'jpki' }, { id: 2, name: 'crl-index' }, { id: 3, name: 'push' }, { id: 4, name: 'tsm' }, { id: 5, name: 'relying-parties' }, { id: 6, name: 'orders' }]);
   });
 
   it('round-trips BLOBs as plain Uint8Array, nulls, booleans as 0/1, and large integers', async () => {

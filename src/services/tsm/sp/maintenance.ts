@@ -1,6 +1,7 @@
 import type { ResponseApdu } from '../../../apdu/index.js';
 import { fromHex, toHex } from '../../../bytes/index.js';
-import { EF, revokeCommand, storeDataBlocks, storeDataCommand, wipeCommand } from '../../../devices/applets/jpki/index.js';
+import type { EF} from '../../../devices/applets/jpki/index.js';
+import { revokeCommand, storeDataBlocks, storeDataCommand, wipeCommand } from '../../../devices/applets/jpki/index.js';
 import type { Queryable } from '../../../store/index.js';
 import { AID } from '../aids.js';
 import { TsmError } from '../errors.js';
