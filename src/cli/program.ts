@@ -11,11 +11,12 @@ import { apduCommand, scp03Command, tlvCommand } from './commands/codec.js';
 import { auditCommand, caCommand, initCommand, operatorCommand, startCommand } from './commands/jpki.js';
 import { overviewCommand } from './commands/overview.js';
 import { pushCommand } from './commands/push.js';
+import { callCentreCommand } from './commands/callcenter.js';
 import { seAttachCommand } from './commands/se-attach.js';
 import { seCommand } from './commands/se.js';
 import { tsmCommand } from './commands/tsm.js';
 
-export const COMMANDS: readonly CliCommand[] = [overviewCommand, initCommand, startCommand, caCommand, operatorCommand, pushCommand, auditCommand, tsmCommand, cardCommand, cardAttachCommand, seCommand, seAttachCommand, tlvCommand, apduCommand, scp03Command];
+export const COMMANDS: readonly CliCommand[] = [overviewCommand, initCommand, startCommand, caCommand, operatorCommand, pushCommand, callCentreCommand, auditCommand, tsmCommand, cardCommand, cardAttachCommand, seCommand, seAttachCommand, tlvCommand, apduCommand, scp03Command];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

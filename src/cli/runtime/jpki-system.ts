@@ -1,3 +1,4 @@
+import { CallCentre, callCentreRoutes, callCentreStatusOf } from '../../services/callcenter/index.js';
 import type { Server } from 'node:http';
 import { createHttpServer, close, listen } from '../../services/http/index.js';
 import { databaseConfig, loadConfig, readSecret, type HomeConfig } from '../../services/home/index.js';
@@ -54,8 +55,8 @@ export async function startSystem(home: string, options: { port?: number; host?:
     let url = '';
     const relay = openTsm(home, config, db, () => url);
     server = createHttpServer({
-      routes: [...jpkiRoutes(service), ...pushRoutes(push), ...tsmRoutes(relay, db)],
-      statusOf: (code) => pushStatusOf(code) ?? tsmStatusOf(code) ?? jpkiStatusOf(code),
+      routes: [...jpkiRoutes(service), ...pushRoutes(push), ...tsmRoutes(relay, db), ...callCentreRoutes(new CallCentre(service))],
+      statusOf: (code) => pushStatusOf(code) ?? tsmStatusOf(code) ?? callCentreStatusOf(code) ?? jpkiStatusOf(code),
       onError: (err, req) => onError(Object.assign(new Error(`${req.method} ${req.path}`), { cause: err })),
     });
     const port = await listen(server, options.port ?? config.http.port, options.host ?? config.http.host);
