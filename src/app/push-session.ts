@@ -15,12 +15,15 @@ import { toUserError } from './user-errors.js';
  * - `sessionId` (optional, `ses_` + 1-64 hex digits): a session the server opened already; the app takes
  *   it up (`GET /tsm/v1/sessions/{id}` then the batches). Without it the app opens a new session of that
  *   purpose for its element.
+ * - `orderId` (optional, 1-64 of `A-Z a-z 0-9 _ -`): the SP-TSM's order behind the message (a deletion
+ *   order, docs/services/tsm.md); the app only reports it, the session finds the order itself.
  * Anything else is `ERR_APP_PUSH_MESSAGE` (the message is acknowledged and dropped by the caller).
  */
 export interface TsmSessionMessage {
   readonly type: 'tsm-session';
   readonly purpose: string;
   readonly sessionId?: string;
+  readonly orderId?: string;
 }
 
 export function parsePushMessage(data: unknown): TsmSessionMessage {
@@ -30,8 +33,14 @@ export function parsePushMessage(data: unknown): TsmSessionMessage {
   if (d.type !== 'tsm-session') throw bad('type');
   if (typeof d.purpose !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(d.purpose)) throw bad('purpose');
   if (d.sessionId !== undefined && (typeof d.sessionId !== 'string' || !/^ses_[0-9a-f]{1,64}$/.test(d.sessionId))) throw bad('sessionId');
-  for (const k of Object.keys(d)) if (!['type', 'purpose', 'sessionId'].includes(k)) throw bad(`member ${k}`);
-  return { type: 'tsm-session', purpose: d.purpose, ...(typeof d.sessionId === 'string' ? { sessionId: d.sessionId } : {}) };
+  if (d.orderId !== undefined && (typeof d.orderId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(d.orderId))) throw bad('orderId');
+  for (const k of Object.keys(d)) if (!['type', 'purpose', 'sessionId', 'orderId'].includes(k)) throw bad(`member ${k}`);
+  return {
+    type: 'tsm-session',
+    purpose: d.purpose,
+    ...(typeof d.sessionId === 'string' ? { sessionId: d.sessionId } : {}),
+    ...(typeof d.orderId === 'string' ? { orderId: d.orderId } : {}),
+  };
 }
 
 export async function handlePushMessage(app: JpkiApp, data: unknown): Promise<RelayOutcome> {

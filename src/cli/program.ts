@@ -14,12 +14,13 @@ import { kioskCommand } from './commands/kiosk.js';
 import { overviewCommand } from './commands/overview.js';
 import { phoneCommand } from './commands/phone.js';
 import { pushCommand } from './commands/push.js';
+import { callCentreCommand } from './commands/callcenter.js';
 import { seAttachCommand } from './commands/se-attach.js';
 import { seCommand } from './commands/se.js';
 import { shopCommand } from './commands/shop.js';
 import { tsmCommand } from './commands/tsm.js';
 
-export const COMMANDS: readonly CliCommand[] = [overviewCommand, initCommand, startCommand, caCommand, operatorCommand, pushCommand, auditCommand, tsmCommand, phoneCommand, appCommand, shopCommand, cardCommand, cardAttachCommand, seCommand, seAttachCommand, kioskCommand, tlvCommand, apduCommand, scp03Command];
+export const COMMANDS: readonly CliCommand[] = [overviewCommand, initCommand, startCommand, caCommand, operatorCommand, pushCommand, callCentreCommand, auditCommand, tsmCommand, phoneCommand, appCommand, shopCommand, cardCommand, cardAttachCommand, seCommand, seAttachCommand, kioskCommand, tlvCommand, apduCommand, scp03Command];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

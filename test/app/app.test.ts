@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { AppError, JpkiApp, createAppSigningIdentity, shopCheck, withApplet, type IssuanceInput } from '../../src/app/index.js';
+import { AppError, JpkiApp, parsePushMessage, createAppSigningIdentity, shopCheck, withApplet, type IssuanceInput } from '../../src/app/index.js';
 import { hasCode } from '../../src/errors/index.js';
 import { MemoryChallengeStore, RelyingParty } from '../../src/sdk/index.js';
 import { anchors, appCertificate, CARD_PASSWORD, installApp, newCard, newPhone, startHome, type SystemHarness, type TestPhone } from './helpers.js';
@@ -141,6 +141,9 @@ describe('the JPKI app, flows 2-5, 10 and 11', () => {
   it('push: a tsm-session message is checked before anything runs', async () => {
     await assert.rejects(app.handlePush({ type: 'wipe-everything' }), (e: unknown) => hasCode(e, 'ERR_APP_PUSH_MESSAGE'));
     await assert.rejects(app.handlePush({ type: 'tsm-session', purpose: 'Bad Purpose' }), (e: unknown) => hasCode(e, 'ERR_APP_PUSH_MESSAGE'));
+    await assert.rejects(app.handlePush({ type: 'tsm-session', purpose: 'delete', orderId: 'ord 1' }), (e: unknown) => hasCode(e, 'ERR_APP_PUSH_MESSAGE'));
+    // The SP-TSM's deletion order message (src/services/tsm/sp/order-desk.ts) is understood.
+    assert.deepEqual(parsePushMessage({ type: 'tsm-session', purpose: 'delete', orderId: 'ord_0a1b2c' }), { type: 'tsm-session', purpose: 'delete', orderId: 'ord_0a1b2c' });
   });
 
   it('offline: the user is told to connect', async () => {

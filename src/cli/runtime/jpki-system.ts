@@ -1,3 +1,4 @@
+import { CallCentre, callCentreRoutes, callCentreStatusOf } from '../../services/callcenter/index.js';
 import type { Server } from 'node:http';
 import { createHttpServer, close, listen } from '../../services/http/index.js';
 import { databaseConfig, loadConfig, readSecret, type HomeConfig } from '../../services/home/index.js';
@@ -71,19 +72,23 @@ export async function startSystem(home: string, options: { port?: number; host?:
     const relay = openTsm(home, config, db, () => url);
     parties = await openRelyingParties(home, config, db, () => url);
     server = createHttpServer({
-      routes: [...jpkiRoutes(service), ...pushRoutes(push), ...tsmRoutes(relay, db), ...relyingPartyRoutes(parties, { portal: { secureCookie: config.publicBaseUrl.startsWith('https:') } }),
+      routes: [...jpkiRoutes(service), ...pushRoutes(push), ...tsmRoutes(relay, db), ...callCentreRoutes(new CallCentre(service)), ...relyingPartyRoutes(parties, { portal: { secureCookie: config.publicBaseUrl.startsWith('https:') } }),
         // Last: the web interface's pages and its /web/v1 endpoints (docs/web.md).
         ...webRoutes({ service, shelf: new CardShelf(home) }),
       ],
-      statusOf: (code) => pushStatusOf(code) ?? tsmStatusOf(code) ?? relyingPartiesStatusOf(code) ?? webStatusOf(code) ?? jpkiStatusOf(code),
+      statusOf: (code) => pushStatusOf(code) ?? tsmStatusOf(code) ?? callCentreStatusOf(code) ?? relyingPartiesStatusOf(code) ?? webStatusOf(code) ?? jpkiStatusOf(code),
       onError: (err, req) => onError(Object.assign(new Error(`${req.method} ${req.path}`), { cause: err })),
     });
     const port = await listen(server, options.port ?? config.http.port, options.host ?? config.http.host);
     url = `http://${options.host ?? config.http.host}:${port}`;
+    // Deletion orders: the outbox consumed, push messages sent and followed (docs/services/tsm.md "Orders").
+    const orders = setInterval(() => void relay.sp.desk.dispatch().catch(onError), 2_000);
+    orders.unref();
     return {
       port,
       url,
       async stop() {
+        clearInterval(orders);
         // Waiting long-polls are answered first: the server's close waits for open requests.
         await push!.close();
         parties!.kiosk.close();

@@ -3,13 +3,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSecret, writeSecret, type HomeConfig } from '../../services/home/index.js';
 import { createOperator } from '../../services/jpki/operators.js';
-import { HttpPhoneCertifier, parseComponentSecret, RelayService, SeiTsm, SpTsm, type PhoneCertifier } from '../../services/tsm/index.js';
+import { PushSender } from '../../services/push/index.js';
+import { createSender } from '../../services/push/senders.js';
+import { HttpPhoneCertifier, parseComponentSecret, RelayService, SeiTsm, SpTsm, type PhoneCertifier, type PushPort } from '../../services/tsm/index.js';
 import type { Database } from '../../store/index.js';
 
 /** Where the TSMs' secrets come from: a home secret file, or the variable (or VARIABLE_FILE). */
 export const SEI_MASTER = { file: 'sei-master.key', env: 'JPKI_SEI_MASTER_KEY' } as const;
 export const SP_STORAGE = { file: 'sp-storage.key', env: 'JPKI_SP_STORAGE_KEY' } as const;
 export const SP_TOKEN = { file: 'sp-tsm.token', env: 'JPKI_SP_TSM_TOKEN' } as const;
+/** The SP-TSM's push sender token (deletion orders wake the app), as `push sender add sp-tsm` would write it. */
+export const SP_PUSH = { file: 'push-senders/sp-tsm.token', env: 'JPKI_SP_PUSH_TOKEN' } as const;
+/** The push sender the SP-TSM sends as. */
+export const SP_PUSH_SENDER = 'sp-tsm';
 /** The operator the SP-TSM calls the certification service as. */
 export const SP_OPERATOR_ID = 'tsm-sp';
 
@@ -32,6 +38,12 @@ export async function ensureTsmSecrets(home: string, db: Database): Promise<stri
     if (exists) throw new Error(`operator ${SP_OPERATOR_ID} exists but its token (secrets/${SP_TOKEN.file} or $${SP_TOKEN.env}) is missing`);
     await createOperator(db, SP_OPERATOR_ID, 'sp-tsm', new Date(), (token) => void made.push(writeSecret(home, SP_TOKEN.file, token)));
   }
+  if (!has(home, SP_PUSH)) {
+    const exists = (await db.query('SELECT 1 FROM push_senders WHERE id = $1', [SP_PUSH_SENDER])).length > 0;
+    if (exists) throw new Error(`push sender ${SP_PUSH_SENDER} exists but its token (secrets/${SP_PUSH.file} or $${SP_PUSH.env}) is missing`);
+    const token = await createSender(db, SP_PUSH_SENDER, new Date(), (n) => new Uint8Array(randomBytes(n)));
+    made.push(writeSecret(home, SP_PUSH.file, token));
+  }
   return made;
 }
 
@@ -45,10 +57,20 @@ export function openTsm(home: string, config: HomeConfig, db: Database, caBaseUr
   const storageSecret = parseComponentSecret(readSecret(home, SP_STORAGE.file, SP_STORAGE.env), 'the SP storage secret');
   const token = readSecret(home, SP_TOKEN.file, SP_TOKEN.env);
   let certifier: HttpPhoneCertifier | undefined;
+  const http = () => (certifier ??= new HttpPhoneCertifier({ baseUrl: caBaseUrl(), token }));
   const ca: PhoneCertifier = {
-    issuePhone: (request) => (certifier ??= new HttpPhoneCertifier({ baseUrl: caBaseUrl(), token })).issuePhone(request),
+    issuePhone: (request) => http().issuePhone(request),
+    status: (serial) => http().status(serial),
+    holderRevoke: (request, signature) => http().holderRevoke(request, signature),
+    revokeElement: (seId) => http().revokeElement(seId),
+  };
+  const pushToken = readSecret(home, SP_PUSH.file, SP_PUSH.env);
+  let sender: PushSender | undefined;
+  const push: PushPort = {
+    send: (message) => (sender ??= new PushSender({ baseUrl: caBaseUrl(), token: pushToken })).send(message),
+    status: (id) => (sender ??= new PushSender({ baseUrl: caBaseUrl(), token: pushToken })).status(id),
   };
   const sei = new SeiTsm({ db, masterSecret, acceptDevelopmentElements: config.tsm?.developmentElements ?? false });
-  const sp = new SpTsm({ db, storageSecret, ca });
+  const sp = new SpTsm({ db, storageSecret, ca, push });
   return new RelayService({ db, sei, sp, sessionTtlMs: (config.tsm?.sessionTtlMinutes ?? 10) * 60_000 });
 }

@@ -292,6 +292,19 @@ export function jpkiRoutes(service: JpkiService): Route[] {
     },
     {
       method: 'POST',
+      pattern: '/api/v1/elements/:seId/revocations',
+      handler: async (req) => {
+        await operator(req, 'sp-tsm', 'admin');
+        const body = object(req.json());
+        only(body, ['reason']);
+        if (string(body, 'reason', { max: 40 }) !== 'cessationOfOperation') throw field('body.reason', 'a factory reset revokes with cessationOfOperation');
+        const seId = req.params.seId ?? '';
+        if (!/^[A-Za-z0-9:._-]{4,128}$/.test(seId)) throw field('path.seId', 'not a secure element id');
+        return json(200, { revoked: await service.revokeElement(seId) });
+      },
+    },
+    {
+      method: 'POST',
       pattern: '/api/v1/holder/revocations',
       handler: async (req) => {
         const body = object(req.json());

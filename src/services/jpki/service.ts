@@ -7,6 +7,7 @@ import { ChangeFeed } from './change-feed.js';
 import type { JpkiContext } from './context.js';
 import { CrlPublisher } from './crl-publisher.js';
 import { JpkiServiceError } from './errors.js';
+import { revokeElement } from './element-revocation.js';
 import { holderRevoke } from './holder.js';
 import { issueCardCertificates, issuePhoneCertificates, type CardIssuanceRequest, type PhoneIssuanceRequest } from './issuance.js';
 import { OcspResponder } from './ocsp-responder.js';
@@ -160,6 +161,11 @@ export class JpkiService {
 
   holderRevoke(request: Uint8Array, signature: Uint8Array): Promise<string[]> {
     return holderRevoke(this.ctx, request, signature);
+  }
+
+  /** Factory reset (flow 10): every active phone certificate on the element, cessationOfOperation. */
+  revokeElement(seId: string): Promise<string[]> {
+    return revokeElement(this.ctx, seId);
   }
 
   async status(serial: string): Promise<CertificateStatusView> {

@@ -19,6 +19,11 @@ export type TsmErrorCode =
   | 'ERR_TSM_DEVELOPMENT_ELEMENT'
   | 'ERR_TSM_ALREADY_PREPARED'
   | 'ERR_TSM_NOT_PREPARED'
+  // orders, revocation from the phone, factory reset
+  | 'ERR_TSM_NO_CERTIFICATES'
+  | 'ERR_TSM_HOLDER_SIGNATURE'
+  | 'ERR_TSM_ELEMENT_RESET'
+  | 'ERR_TSM_NOT_RESET'
   // the SP-TSM's app instances
   | 'ERR_TSM_APP_NOT_ALLOWED'
   | 'ERR_TSM_UNAUTHENTICATED'

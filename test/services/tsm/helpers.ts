@@ -29,7 +29,9 @@ import {
   type Handover,
   type RelayClientOptions,
   type SeChannels,
+  type PushPort,
 } from '../../../src/services/tsm/index.js';
+import { PushSender, PushService, pushRoutes, pushStatusOf } from '../../../src/services/push/index.js';
 import type { Queryable, DatabaseConfig } from '../../../src/store/index.js';
 import { JpkiApClient } from '../../../src/transports/jpki-ap/index.js';
 import { DEFAULT_PERSON, freePort, startJpki, type JpkiHarness } from '../../helpers/jpki.js';
@@ -86,17 +88,35 @@ function appSigningCertificate(): Uint8Array {
   }
 }
 
-export async function startTsm(options: { database?: DatabaseConfig; developmentElements?: boolean; sessionTtlMs?: number; clock?: () => Date } = {}): Promise<TsmHarness> {
+export async function startTsm(options: { database?: DatabaseConfig; developmentElements?: boolean; sessionTtlMs?: number; clock?: () => Date; push?: boolean; pushTtlSeconds?: number } = {}): Promise<TsmHarness> {
   const jpki = await startJpki({ ...(options.database ? { database: options.database } : {}) });
+  // The push service on the TSMs' server, and the SP-TSM as one of its senders (reached over HTTP).
+  const pushService = options.push ? await PushService.open({ db: jpki.db, sweepIntervalMs: 0 }) : undefined;
+  const senderToken = pushService ? await pushService.createSender('sp-tsm') : undefined;
+  let sender: PushSender | undefined;
+  const push: PushPort | undefined = senderToken
+    ? { send: (m) => (sender ??= new PushSender({ baseUrl: url, token: senderToken })).send(m), status: (id) => (sender ??= new PushSender({ baseUrl: url, token: senderToken })).status(id) }
+    : undefined;
   const masterSecret = new Uint8Array(randomBytes(32));
   const sei = new SeiTsm({ db: jpki.db, masterSecret, acceptDevelopmentElements: options.developmentElements ?? true, ...(options.clock ? { clock: options.clock } : {}) });
   const storageSecret = new Uint8Array(randomBytes(32));
-  const sp = new RecordingSp({ db: jpki.db, storageSecret, ca: new HttpPhoneCertifier({ baseUrl: jpki.url, token: jpki.tokens.spTsm }), ...(options.clock ? { clock: options.clock } : {}) });
+  const sp = new RecordingSp({
+    db: jpki.db,
+    storageSecret,
+    ca: new HttpPhoneCertifier({ baseUrl: jpki.url, token: jpki.tokens.spTsm }),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(push ? { push } : {}),
+    ...(options.pushTtlSeconds !== undefined ? { pushTtlSeconds: options.pushTtlSeconds } : {}),
+  });
+  let url = '';
   const relay = new RelayService({ db: jpki.db, sei, sp, ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}), ...(options.clock ? { clock: options.clock } : {}) });
-  const server: Server = createHttpServer({ routes: tsmRoutes(relay, jpki.db), statusOf: tsmStatusOf });
+  const server: Server = createHttpServer({
+    routes: [...tsmRoutes(relay, jpki.db), ...(pushService ? pushRoutes(pushService) : [])],
+    statusOf: (code) => tsmStatusOf(code) ?? pushStatusOf(code),
+  });
   const port = await freePort();
   await listen(server, port);
-  const url = `http://127.0.0.1:${port}`;
+  url = `http://127.0.0.1:${port}`;
   const cert = appSigningCertificate();
   const appCertificateHash = createHash('sha256').update(cert).digest('hex').toUpperCase();
   await sp.allowAppCertificate(appCertificateHash, 'JPKI smartphone app (test)');
@@ -126,6 +146,7 @@ export async function startTsm(options: { database?: DatabaseConfig; development
       return { status: res.status, json: parsed };
     },
     async stop() {
+      await pushService?.close();
       await close(server);
       await jpki.stop();
     },
@@ -171,8 +192,8 @@ export interface App {
   readonly seId: string;
 }
 
-export async function registerApp(h: TsmHarness, phone: Phone): Promise<App> {
-  return registerAppInstance(h.url, { cplc: phone.cplc, appCertificateHash: h.appCertificateHash, pushToken: 'push-token-test' });
+export async function registerApp(h: TsmHarness, phone: Phone, pushToken = 'push-token-test'): Promise<App> {
+  return registerAppInstance(h.url, { cplc: phone.cplc, appCertificateHash: h.appCertificateHash, pushToken });
 }
 
 export function relayClient(h: TsmHarness, phone: Phone, app: App, options: Partial<RelayClientOptions> = {}): RelayClient {

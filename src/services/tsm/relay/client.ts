@@ -4,6 +4,7 @@ import { AID } from '../aids.js';
 import type { WireStep } from '../script.js';
 import type { SeChannel, SeChannels } from './channels.js';
 import type { BatchDocument, BatchResults, SessionDocument } from './protocol.js';
+import type { Purpose } from './sessions.js';
 
 /*
  * The relay client: what the phone's app (or the OS's SE agent) runs to let the TSMs reach the secure
@@ -104,7 +105,7 @@ export class RelayClient {
   }
 
   /** Opens a session for the element and drives it to its end. */
-  async run(request: { seId: string; purpose: 'prepare' | 'issue' }, hooks: RelayHooks = {}): Promise<RelayOutcome> {
+  async run(request: { seId: string; purpose: Purpose }, hooks: RelayHooks = {}): Promise<RelayOutcome> {
     this.#requests = 0;
     this.#batches = 0;
     const doc = await this.#request('POST', '/tsm/v1/sessions', { appInstanceId: this.#o.appInstanceId, seId: request.seId, purpose: request.purpose });

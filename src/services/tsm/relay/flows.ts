@@ -6,6 +6,8 @@ import { TsmError } from '../errors.js';
 import type { Party, PlannedStep } from '../script.js';
 import type { SeiTsm } from '../sei/sei-tsm.js';
 import type { CertifiedPhone } from '../sp/ca-client.js';
+import { pendingOrdersOf } from '../sp/deletion-orders.js';
+import type { RevokedMark } from '../sp/maintenance.js';
 import type { SpTsm } from '../sp/sp-tsm.js';
 import type { Purpose } from './sessions.js';
 
@@ -22,6 +24,14 @@ import type { Purpose } from './sessions.js';
  *            i2: SP round 2                        (GENERATE KEY PAIR ×2 under R-MAC)
  *            signature: the card signs the application, the CA issues
  *            i3: SP round 3                        (certificates, temporary PIN and password)
+ *
+ *   sync,    m1: SP round 1                        (SELECT APSD, INITIALIZE UPDATE)
+ *   delete   m2: SP round 2                        (REVOKE marks of revoked certificates; WIPE when ordered)
+ *   revoke   r1: SP round 1                        (SELECT APSD, INITIALIZE UPDATE)
+ *            signature: the applet signs the holder revocation request, the CA revokes
+ *            r2: SP round 2                        (WIPE)
+ *   reset-   c1: SEI round 1                       (SELECT ISD, INITIALIZE UPDATE)
+ *   cleanup  c2: SEI round 2                       (DELETE APSD with related objects)
  *
  * Between p2 and p3 the SEI hands the APSD's initial keys to the SP, inside the same transaction.
  */
@@ -73,10 +83,22 @@ function split(owners: readonly Party[], responses: readonly ResponseApdu[]) {
   };
 }
 
-export async function beginFlow(t: FlowTsms, q: Queryable, s: FlowSession, purpose: Purpose): Promise<Advance> {
+export async function beginFlow(t: FlowTsms, q: Queryable, s: FlowSession, purpose: Purpose, pre: { marks?: readonly RevokedMark[] } = {}): Promise<Advance> {
   if (purpose === 'prepare') {
     const sei = await t.sei.prepareBegin(q, s.id, s.seId, s.appCertificateHash);
     return { phase: 'p1', state: 'active', seiState: sei.state, spState: null, steps: sei.round.steps };
+  }
+  if (purpose === 'sync' || purpose === 'delete') {
+    const sp = await t.sp.maintenanceBegin(q, s.id, s.seId, pre.marks ?? []);
+    return { phase: 'm1', state: 'active', seiState: null, spState: sp.state, steps: sp.round.steps };
+  }
+  if (purpose === 'revoke') {
+    const sp = await t.sp.revokeBegin(q, s.id, s.seId);
+    return { phase: 'r1', state: 'active', seiState: null, spState: sp.state, steps: sp.round.steps };
+  }
+  if (purpose === 'reset-cleanup') {
+    const sei = await t.sei.cleanupBegin(q, s.id, s.seId);
+    return { phase: 'c1', state: 'active', seiState: sei.state, spState: null, steps: sei.round.steps };
   }
   const sp = await t.sp.issuanceBegin(q, s.id, s.seId, s.appInstanceId);
   return { phase: 'i1', state: 'active', seiState: null, spState: sp.state, steps: sp.round.steps };
@@ -116,8 +138,42 @@ export async function continueFlow(t: FlowTsms, q: Queryable, s: FlowSession, ow
       const sp = await t.sp.issuanceApplication(q, s.id, required(s.spState, 'SP state'), s.seId, parts.sp);
       return { phase: 'signature', state: 'awaiting-signature', seiState: null, spState: sp.state, plain: sp.plain, application: sp.application };
     }
+    case 'm1': {
+      const sp = await t.sp.maintenanceAct(q, s.id, required(s.spState, 'SP state'), s.seId, parts.sp);
+      return { phase: 'm2', state: 'active', seiState: null, spState: sp.state, steps: sp.round.steps, plain: sp.plain };
+    }
+    case 'm2': {
+      const sp = t.sp.maintenanceFinish(s.id, required(s.spState, 'SP state'), parts.sp);
+      await t.sp.desk.done(q, sp.orders, s.id);
+      return { phase: 'done', state: 'completed', seiState: null, spState: null, plain: sp.plain, result: sp.result };
+    }
+    case 'r1': {
+      const sp = await t.sp.revokeRequest(q, s.id, required(s.spState, 'SP state'), s.seId, parts.sp);
+      return { phase: 'signature', state: 'awaiting-signature', seiState: null, spState: sp.state, plain: sp.plain, application: sp.application };
+    }
+    case 'r2': {
+      const sp = t.sp.revokeFinish(s.id, required(s.spState, 'SP state'), parts.sp);
+      // The applet is wiped: the element's open orders are done, and one records this wipe.
+      const pending = await pendingOrdersOf(q, s.seId, 'wipe-applet');
+      const own = pending[0] ?? (await t.sp.desk.place(q, { kind: 'wipe-applet', seId: s.seId, personId: null, serials: sp.result.revoked, reason: 5, source: 'holder-revocation' }));
+      await t.sp.desk.done(q, [...new Set([own.id, ...pending.map((o) => o.id)])], s.id);
+      return { phase: 'done', state: 'completed', seiState: null, spState: null, plain: sp.plain, result: sp.result };
+    }
+    case 'c1': {
+      const sei = await t.sei.cleanupDelete(q, s.id, required(s.seiState, 'SEI state'), s.seId, parts.sei);
+      return { phase: 'c2', state: 'active', seiState: sei.state, spState: null, steps: sei.round.steps, plain: sei.plain };
+    }
+    case 'c2': {
+      const sei = await t.sei.cleanupFinish(q, s.id, required(s.seiState, 'SEI state'), s.seId, parts.sei);
+      await t.sp.elementCleared(q, s.seId);
+      const orders = await pendingOrdersOf(q, s.seId, 'delete-apsd');
+      await t.sp.desk.done(q, orders.map((o) => o.id), s.id);
+      return { phase: 'done', state: 'completed', seiState: null, spState: null, plain: sei.plain, result: { seId: s.seId, apsdDeleted: sei.deleted, orders: orders.map((o) => o.id) } };
+    }
     case 'i3': {
       const sp = await t.sp.issuanceFinish(q, s.id, required(s.spState, 'SP state'), s.seId, parts.sp);
+      // New keys and certificates on this element: an older wipe order of it has nothing left to wipe.
+      await t.sp.desk.cancel(q, s.seId, 'wipe-applet');
       return { phase: 'done', state: 'completed', seiState: null, spState: null, plain: sp.plain, result: sp.result };
     }
     default:
@@ -125,8 +181,12 @@ export async function continueFlow(t: FlowTsms, q: Queryable, s: FlowSession, ow
   }
 }
 
-/** The CA issued: the SP's last round of issuance. */
-export async function certifiedFlow(t: FlowTsms, q: Queryable, s: FlowSession, certified: CertifiedPhone) {
-  const sp = await t.sp.issuancePersonalize(q, s.id, required(s.spState, 'SP state'), certified);
+/** The CA issued (or, for `revoke`, revoked): the SP's last round. */
+export async function certifiedFlow(t: FlowTsms, q: Queryable, s: FlowSession, certified: CertifiedPhone | readonly string[]) {
+  if (Array.isArray(certified)) {
+    const sp = t.sp.revokeWipe(s.id, required(s.spState, 'SP state'), certified as readonly string[]);
+    return { advance: { phase: 'r2', state: 'active', seiState: null, spState: sp.state, steps: sp.round.steps } satisfies Advance, secrets: undefined };
+  }
+  const sp = await t.sp.issuancePersonalize(q, s.id, required(s.spState, 'SP state'), certified as CertifiedPhone);
   return { advance: { phase: 'i3', state: 'active', seiState: null, spState: sp.state, steps: sp.round.steps } satisfies Advance, secrets: sp.secrets };
 }

@@ -6,6 +6,7 @@ import type { Database } from '../../../store/index.js';
 import { scp03KeySet } from '../../../crypto/index.js';
 import { TsmError } from '../errors.js';
 import { PURPOSES, parseBatchResults } from './protocol.js';
+import { orderRoutes } from './order-routes.js';
 import type { RelayService } from './relay-service.js';
 import type { Purpose } from './sessions.js';
 
@@ -32,6 +33,10 @@ export function tsmStatusOf(code: string): number | undefined {
     ERR_TSM_ELEMENT_EXISTS: 409,
     ERR_TSM_ALREADY_PREPARED: 409,
     ERR_TSM_NOT_PREPARED: 409,
+    ERR_TSM_NO_CERTIFICATES: 409,
+    ERR_TSM_ELEMENT_RESET: 409,
+    ERR_TSM_NOT_RESET: 409,
+    ERR_TSM_HOLDER_SIGNATURE: 422,
     ERR_TSM_SESSION_ENDED: 409,
     ERR_TSM_SESSION_BUSY: 409,
     ERR_TSM_BATCH_SEQUENCE: 409,
@@ -74,6 +79,7 @@ export function tsmRoutes(relay: RelayService, db: Database): Route[] {
   const admin = async (req: Request) => requireRole(await authenticate(db, req.headers.authorization), 'admin');
   const app = (req: Request) => relay.authenticate(req.headers.authorization);
   return [
+    ...orderRoutes(relay, db, { admin, app }),
     {
       method: 'POST',
       pattern: '/tsm/v1/elements',
@@ -186,7 +192,7 @@ export function tsmRoutes(relay: RelayService, db: Database): Route[] {
         const id = sessionId(req);
         const body = object(req.json());
         only(body, ['signature', 'cardCertificate']);
-        return json(200, await relay.signature(caller, id, { signature: base64(body, 'signature', { maxBytes: 512 }), cardCertificate: base64(body, 'cardCertificate', { maxBytes: 8192 }) }));
+        return json(200, await relay.signature(caller, id, { signature: base64(body, 'signature', { maxBytes: 512 }), cardCertificate: body.cardCertificate === undefined ? new Uint8Array(0) : base64(body, 'cardCertificate', { maxBytes: 8192 }) }));
       },
     },
     {

@@ -72,4 +72,4 @@ export function parseBatchResults(value: unknown): BatchResults {
   return { responses: out, error: { code: e.code, detail: typeof e.detail === 'string' ? e.detail : '' } };
 }
 
-export const PURPOSES: readonly Purpose[] = ['prepare', 'issue'];
+export const PURPOSES: readonly Purpose[] = ['prepare', 'issue', 'sync', 'delete', 'revoke', 'reset-cleanup'];

@@ -79,8 +79,8 @@ export class RelayService {
     const { seId } = identityFromCplc(input.cplc);
     return this.#db.transaction(async (tx) => {
       const element = await this.#sei.element(seId, tx);
+      // A reset element may register a new app instance: it runs the reset clean-up first (open refuses the rest).
       if (!element) throw new TsmError('ERR_TSM_UNKNOWN_ELEMENT', `no secure element ${seId} is registered with the SEI-TSM`);
-      if (element.state === 'reset') throw new TsmError('ERR_TSM_UNKNOWN_ELEMENT', `secure element ${seId} was reset`);
       return { ...(await this.#sp.registerAppInstance(tx, { seId, appCertificateHash: input.appCertificateHash, ...(input.pushToken ? { pushToken: input.pushToken } : {}) })), seId };
     });
   }
@@ -93,14 +93,18 @@ export class RelayService {
   async open(app: AppInstance, request: { appInstanceId: string; seId: string; purpose: Purpose }): Promise<SessionDocument> {
     if (request.appInstanceId !== app.id) throw new TsmError('ERR_TSM_FORBIDDEN', 'the credential is not that app instance\'s');
     if (request.seId !== app.seId) throw new TsmError('ERR_TSM_FORBIDDEN', 'the app instance is registered for another secure element');
+    // Flow 12: the certificates' status is asked of the CA before the transaction (an HTTP call).
+    const marks = request.purpose === 'sync' || request.purpose === 'delete' ? await this.#sp.revokedMarks(request.seId) : [];
     return this.#db.transaction(async (tx) => {
+      const element = await this.#sei.element(request.seId, tx);
+      if (element?.state === 'reset' && request.purpose !== 'reset-cleanup') throw new TsmError('ERR_TSM_ELEMENT_RESET', `secure element ${request.seId} was reset: run the reset clean-up first`);
       await purgeSecrets(tx, new Date(this.#clock().getTime() - this.#secretsTtl).toISOString());
       for (const live of await liveSessionsOf(tx, request.seId)) {
         await this.#end(tx, live, 'aborted', { code: 'ERR_TSM_ABORTED', detail: 'a new session began for this secure element' });
       }
       const id = `ses_${toHex(this.#random(16)).toLowerCase()}`;
       const flow: FlowSession = { id, seId: request.seId, appInstanceId: app.id, appCertificateHash: app.appCertificateHash, phase: 'start', seiState: null, spState: null };
-      const advance = await beginFlow({ sei: this.#sei, sp: this.#sp }, tx, flow, request.purpose);
+      const advance = await beginFlow({ sei: this.#sei, sp: this.#sp }, tx, flow, request.purpose, { marks });
       const now = this.#now();
       const row: SessionRow = {
         id,
@@ -165,6 +169,7 @@ export class RelayService {
    */
   async signature(app: AppInstance, id: string, body: { signature: Uint8Array; cardCertificate: Uint8Array }): Promise<SessionDocument> {
     const hash = hashOf({ signature: toHex(body.signature), cardCertificate: toHex(body.cardCertificate) });
+    if (body.signature.length === 0) throw new TsmError('ERR_TSM_REQUEST', 'a signature is required');
     const claimed = await this.#db.transaction(async (tx): Promise<{ doc: SessionDocument } | { expired: true } | { row: SessionRow }> => {
       const row = await this.#mine(tx, app, id, false);
       if (row.signature_hash === hash && row.state !== 'awaiting-signature' && row.state !== 'certifying') return { doc: await this.#document(tx, row) };
@@ -181,9 +186,14 @@ export class RelayService {
     const row = claimed.row;
     let certified;
     try {
-      certified = await this.#sp.certify({ application: row.application!, signature: body.signature, cardCertificate: body.cardCertificate });
+      if (row.purpose === 'revoke') {
+        certified = await this.#sp.holderRevocation(row.se_id, row.application!, body.signature);
+      } else {
+        if (body.cardCertificate.length === 0) throw new TsmError('ERR_TSM_REQUEST', 'issuance needs the card certificate');
+        certified = await this.#sp.certify({ application: row.application!, signature: body.signature, cardCertificate: body.cardCertificate });
+      }
     } catch (err) {
-      const final = err instanceof TsmError && err.code === 'ERR_TSM_CA_REFUSED' && /^ERR_JPKI_APPLICATION_(?:REPLAYED|STALE)\b/.test(err.message);
+      const final = err instanceof TsmError && err.code === 'ERR_TSM_CA_REFUSED' && /^ERR_JPKI_(?:APPLICATION_REPLAYED|APPLICATION_STALE|ALREADY_REVOKED)\b/.test(err.message);
       const doc = await this.#db.transaction(async (tx) => {
         const current = (await getSession(tx, id))!;
         if (current.state !== 'certifying' || current.signature_hash !== hash) return undefined;
@@ -206,10 +216,31 @@ export class RelayService {
       }
       const { advance, secrets } = planned;
       const seq = current.batch_seq + 1;
-      const changes = { state: advance.state, phase: advance.phase, batch_seq: seq, sp_state: advance.spState, secrets: this.#sp.sealSecrets(id, secrets), updated_at: this.#now(), expires_at: this.#expiry() };
+      const changes = { state: advance.state, phase: advance.phase, batch_seq: seq, sp_state: advance.spState, secrets: secrets ? this.#sp.sealSecrets(id, secrets) : null, updated_at: this.#now(), expires_at: this.#expiry() };
       await updateSession(tx, id, changes);
       await this.#plan(tx, id, seq, advance.steps);
       return this.#document(tx, { ...current, ...changes });
+    });
+  }
+
+  /**
+   * Factory reset (flow 10), told by the phone before its reset wipes it (or at its first contact
+   * after): the CA revokes the element's phone certificates (cessationOfOperation, via the SP), then,
+   * in one transaction, the SEI marks the element reset, live sessions are aborted, the element's wipe
+   * orders give way to a `delete-apsd` order (the SEI deletes the APSD with its applet and keys at the
+   * next contact, purpose `reset-cleanup`), and the element's app instances are disabled.
+   */
+  async factoryReset(app: AppInstance, seId: string): Promise<{ seId: string; revoked: string[]; orderId: string; state: 'reset' }> {
+    if (seId !== app.seId) throw new TsmError('ERR_TSM_FORBIDDEN', 'the app instance is registered for another secure element');
+    const personId = (await this.#sp.currentCertificates(seId))?.personId ?? null;
+    const revoked = await this.#sp.factoryResetRevocation(seId);
+    return this.#db.transaction(async (tx) => {
+      for (const live of await liveSessionsOf(tx, seId)) await this.#end(tx, live, 'aborted', { code: 'ERR_TSM_ABORTED', detail: 'the secure element is being reset' });
+      await this.#sei.markReset(tx, seId);
+      await this.#sp.desk.cancel(tx, seId, 'wipe-applet');
+      const order = await this.#sp.desk.place(tx, { kind: 'delete-apsd', seId, personId, serials: revoked, reason: 5, source: 'factory-reset' });
+      await this.#sp.disableAppInstances(tx, seId);
+      return { seId, revoked, orderId: order.id, state: 'reset' as const };
     });
   }
 

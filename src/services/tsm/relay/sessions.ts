@@ -3,7 +3,7 @@ import type { Party, WireStep } from '../script.js';
 
 /** Rows of the relay's tables (migration 004). */
 
-export type Purpose = 'prepare' | 'issue';
+export type Purpose = 'prepare' | 'issue' | 'sync' | 'delete' | 'revoke' | 'reset-cleanup';
 export type SessionState = 'active' | 'awaiting-signature' | 'certifying' | 'completed' | 'failed' | 'expired' | 'aborted';
 export const LIVE_STATES: readonly SessionState[] = ['active', 'awaiting-signature', 'certifying'];
 

@@ -6,6 +6,7 @@ import type { Database, Queryable } from '../../../store/index.js';
 import { TsmError } from '../errors.js';
 import { keySetToJson } from '../key-set-json.js';
 import { Sealer, subKey } from '../sealing.js';
+import { cleanupBegin, cleanupDelete, cleanupFinish, markReset } from './reset-cleanup.js';
 import { identityFromCplc } from '../se-identity.js';
 import { isdKeysAad, type SeiContext } from './context.js';
 import { getElement, insertElement, listElements, type ElementRow, type KeyMode } from './elements.js';
@@ -162,6 +163,24 @@ export class SeiTsm {
 
   prepareFinish(q: Queryable, sessionId: string, state: Uint8Array, seId: string, responses: readonly ResponseApdu[]) {
     return prepareFinish(this.#ctx, q, sessionId, state, seId, responses);
+  }
+
+  // Factory reset (reset-cleanup.ts).
+
+  markReset(q: Queryable, seId: string): Promise<void> {
+    return markReset(this.#ctx, q, seId);
+  }
+
+  cleanupBegin(q: Queryable, sessionId: string, seId: string) {
+    return cleanupBegin(this.#ctx, q, sessionId, seId);
+  }
+
+  cleanupDelete(q: Queryable, sessionId: string, state: Uint8Array, seId: string, responses: readonly ResponseApdu[]) {
+    return cleanupDelete(this.#ctx, q, sessionId, state, seId, responses);
+  }
+
+  cleanupFinish(q: Queryable, sessionId: string, state: Uint8Array, seId: string, responses: readonly ResponseApdu[]) {
+    return cleanupFinish(this.#ctx, q, sessionId, state, seId, responses);
   }
 }
 

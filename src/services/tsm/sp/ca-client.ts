@@ -25,8 +25,26 @@ export interface CertifiedPhone {
   readonly auth: CertifiedKey;
 }
 
+/** A certificate's status as the CA reports it to the SP-TSM. */
+export interface CertificateStatus {
+  readonly serial: string;
+  readonly hierarchy: 'sign' | 'auth';
+  readonly device: 'card' | 'phone';
+  readonly personId: string;
+  readonly seId: string | null;
+  readonly status: 'good' | 'held' | 'revoked';
+  readonly reason: number | null;
+  readonly der: Uint8Array;
+}
+
 export interface PhoneCertifier {
   issuePhone(request: PhoneCertificationRequest): Promise<CertifiedPhone>;
+  /** The status of a certificate (`GET /api/v1/certificates/{serial}`); undefined when the CA has none. */
+  status(serial: string): Promise<CertificateStatus | undefined>;
+  /** A holder's revocation request signed with the phone's user-authentication key (flow 7). */
+  holderRevoke(request: Uint8Array, signature: Uint8Array): Promise<string[]>;
+  /** Factory reset (flow 10): every active phone certificate on the element, cessationOfOperation. */
+  revokeElement(seId: string): Promise<string[]>;
 }
 
 function derOfPem(text: unknown, what: string): Uint8Array {
@@ -44,43 +62,81 @@ function certified(o: unknown, what: string): CertifiedKey {
 
 /**
  * The certification service's phone-issuance API over HTTP (`POST /api/v1/phone-certificates`) with the
- * SP-TSM's operator token: the boundary between the SP and the CA is a real one, as between two
+ * SP-TSM's operator token (and status, holder revocation, factory-reset revocation): the boundary between the SP and the CA is a real one, as between two
  * organisations. A refusal (4xx problem) is `ERR_TSM_CA_REFUSED` carrying the service's code in its
  * message; no answer, a 5xx or a malformed answer is `ERR_TSM_CA_UNAVAILABLE`.
  */
 export class HttpPhoneCertifier implements PhoneCertifier {
-  readonly #url: string;
+  readonly #base: string;
   readonly #token: string;
   readonly #fetch: typeof fetch;
 
   constructor(options: { baseUrl: string; token: string; fetch?: typeof fetch }) {
-    this.#url = `${options.baseUrl.replace(/\/$/, '')}/api/v1/phone-certificates`;
+    this.#base = options.baseUrl.replace(/\/$/, '');
     this.#token = options.token;
     this.#fetch = options.fetch ?? fetch;
   }
 
-  async issuePhone(request: PhoneCertificationRequest): Promise<CertifiedPhone> {
+  async #call(method: string, path: string, payload: unknown, bearer: boolean): Promise<{ status: number; body: Record<string, unknown> }> {
     let res: Response;
     let body: Record<string, unknown>;
     try {
-      res = await this.#fetch(this.#url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.#token}` },
-        body: JSON.stringify({
-          application: Buffer.from(request.application).toString('base64'),
-          signature: Buffer.from(request.signature).toString('base64'),
-          cardCertificate: Buffer.from(request.cardCertificate).toString('base64'),
-        }),
+      res = await this.#fetch(`${this.#base}${path}`, {
+        method,
+        headers: { ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...(bearer ? { authorization: `Bearer ${this.#token}` } : {}) },
+        ...(payload !== undefined ? { body: JSON.stringify(payload) } : {}),
         signal: AbortSignal.timeout(30_000),
       });
       body = (await res.json()) as Record<string, unknown>;
     } catch (err) {
       throw new TsmError('ERR_TSM_CA_UNAVAILABLE', 'the certification service did not answer', { cause: err });
     }
-    if (res.status >= 400 && res.status < 500) {
+    if (res.status >= 400 && res.status < 500 && res.status !== 404) {
       throw new TsmError('ERR_TSM_CA_REFUSED', `${String(body.code)}: ${String(body.detail)}`);
     }
-    if (res.status !== 201) throw new TsmError('ERR_TSM_CA_UNAVAILABLE', `the certification service answered ${res.status}`);
+    if (res.status >= 500) throw new TsmError('ERR_TSM_CA_UNAVAILABLE', `the certification service answered ${res.status}`);
+    return { status: res.status, body };
+  }
+
+  async status(serial: string): Promise<CertificateStatus | undefined> {
+    if (!/^[0-9A-F]{2,40}$/.test(serial)) throw new TsmError('ERR_TSM_REQUEST', 'not a certificate serial');
+    const { status, body } = await this.#call('GET', `/api/v1/certificates/${serial}`, undefined, true);
+    if (status === 404) return undefined;
+    if (status !== 200 || !['good', 'held', 'revoked'].includes(String(body.status))) throw new TsmError('ERR_TSM_CA_UNAVAILABLE', `the certification service answered ${status} for ${serial}`);
+    return {
+      serial,
+      hierarchy: body.hierarchy === 'sign' ? 'sign' : 'auth',
+      device: body.device === 'card' ? 'card' : 'phone',
+      personId: String(body.personId),
+      seId: typeof body.seId === 'string' ? body.seId : null,
+      status: body.status as CertificateStatus['status'],
+      reason: typeof body.reason === 'number' ? body.reason : null,
+      der: derOfPem(body.pem, serial),
+    };
+  }
+
+  async holderRevoke(request: Uint8Array, signature: Uint8Array): Promise<string[]> {
+    const payload = { request: Buffer.from(request).toString('base64'), signature: Buffer.from(signature).toString('base64') };
+    return serialsOf(await this.#call('POST', '/api/v1/holder/revocations', payload, false));
+  }
+
+  async revokeElement(seId: string): Promise<string[]> {
+    return serialsOf(await this.#call('POST', `/api/v1/elements/${encodeURIComponent(seId)}/revocations`, { reason: 'cessationOfOperation' }, true));
+  }
+
+  async issuePhone(request: PhoneCertificationRequest): Promise<CertifiedPhone> {
+    const { status, body } = await this.#call(
+      'POST',
+      '/api/v1/phone-certificates',
+      {
+        application: Buffer.from(request.application).toString('base64'),
+        signature: Buffer.from(request.signature).toString('base64'),
+        cardCertificate: Buffer.from(request.cardCertificate).toString('base64'),
+      },
+      true,
+    );
+    if (status === 404) throw new TsmError('ERR_TSM_CA_REFUSED', `${String(body.code)}: ${String(body.detail)}`);
+    if (status !== 201) throw new TsmError('ERR_TSM_CA_UNAVAILABLE', `the certification service answered ${status}`);
     const superseded = Array.isArray(body.superseded) ? body.superseded.filter((s): s is string => typeof s === 'string') : [];
     return {
       personId: String(body.personId),
@@ -91,6 +147,12 @@ export class HttpPhoneCertifier implements PhoneCertifier {
       auth: certified(body.auth, 'user-authentication'),
     };
   }
+}
+
+function serialsOf(r: { status: number; body: Record<string, unknown> }): string[] {
+  if (r.status === 404) throw new TsmError('ERR_TSM_CA_REFUSED', `${String(r.body.code)}: ${String(r.body.detail)}`);
+  if (r.status !== 200 || !Array.isArray(r.body.revoked)) throw new TsmError('ERR_TSM_CA_UNAVAILABLE', `the certification service answered ${r.status}`);
+  return r.body.revoked.filter((s): s is string => typeof s === 'string');
 }
 
 /** `ERR_TSM_RESPONSE_INVALID` unless the certificate is for the public key the applet generated. */

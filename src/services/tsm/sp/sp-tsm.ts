@@ -6,6 +6,8 @@ import { TsmError } from '../errors.js';
 import { Sealer } from '../sealing.js';
 import type { Handover } from '../sei/sei-tsm.js';
 import type { CertifiedPhone, PhoneCertificationRequest, PhoneCertifier } from './ca-client.js';
+import { EF } from '../../../devices/applets/jpki/index.js';
+import { parseHolderRevocationRequest } from '../../jpki/application.js';
 import { storeApsdKeys, type SpContext } from './context.js';
 import { issuanceApplication, issuanceBegin, issuanceFailed, issuanceFinish, issuanceGenerate, issuancePersonalize } from './issuance.js';
 import {
@@ -19,6 +21,10 @@ import {
   type AppInstanceRow,
   type OrderRow,
 } from './repository.js';
+import { lastClearedAt, orderView, ordersOfPerson, type DeletionOrderView } from './deletion-orders.js';
+import { checkHolderSignature, revokeBegin, revokeFinish, revokeRequest, revokeWipe } from './holder-revocation.js';
+import { maintenanceAct, maintenanceBegin, maintenanceFinish, type RevokedMark } from './maintenance.js';
+import { OrderDesk, type PushPort } from './order-desk.js';
 import { takeOverBegin, takeOverFinish, takeOverRotate } from './take-over.js';
 import type { TemporarySecrets } from './temporary-secrets.js';
 
@@ -30,6 +36,10 @@ export interface SpTsmOptions {
   readonly ca: PhoneCertifier;
   readonly random?: (length: number) => Uint8Array;
   readonly clock?: () => Date;
+  /** The push service as a sender (PushSender with the SP-TSM's sender token): deletion orders wake the app. */
+  readonly push?: PushPort;
+  /** Time to live of a deletion order's push message (default 7 days). */
+  readonly pushTtlSeconds?: number;
 }
 
 /** An app instance as the relay sees it once authenticated. */
@@ -54,12 +64,77 @@ function credentialHash(credential: string): string {
 export class SpTsm {
   readonly #db: Database;
   readonly #ctx: SpContext;
+  /** The deletion orders (order-desk.ts). */
+  readonly desk: OrderDesk;
 
   constructor(options: SpTsmOptions) {
     if (options.storageSecret.length !== 32) throw new TsmError('ERR_TSM_CONFIG', 'the SP storage secret is 32 bytes');
     const random = options.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
     this.#db = options.db;
     this.#ctx = { sealer: new Sealer(options.storageSecret, 'sp', random), ca: options.ca, random, clock: options.clock ?? (() => new Date()) };
+    this.desk = new OrderDesk({ db: options.db, clock: this.#ctx.clock, random, ...(options.push ? { push: options.push } : {}), ...(options.pushTtlSeconds !== undefined ? { pushTtlSeconds: options.pushTtlSeconds } : {}) });
+  }
+
+  /**
+   * The phone certificates the SP last wrote to the element and that are still there: those of its
+   * latest completed issuance, unless a deletion order cleared the applet since.
+   */
+  async currentCertificates(seId: string, q: Queryable = this.#db): Promise<{ sign: string; auth: string; personId: string | null } | undefined> {
+    const issued = (await listOrders(q, seId)).filter((o) => o.state === 'completed' && o.sign_serial && o.auth_serial).at(-1);
+    if (!issued) return undefined;
+    const cleared = await lastClearedAt(q, seId);
+    if (cleared !== undefined && cleared >= issued.updated_at) return undefined;
+    return { sign: issued.sign_serial!, auth: issued.auth_serial!, personId: issued.person_id };
+  }
+
+  /** Flow 12: the element's certificates the CA reports revoked (asked over HTTP, outside any transaction). */
+  async revokedMarks(seId: string): Promise<RevokedMark[]> {
+    const current = await this.currentCertificates(seId);
+    if (!current) return [];
+    const marks: RevokedMark[] = [];
+    for (const [serial, fid] of [[current.sign, EF.SIGN_CERT], [current.auth, EF.AUTH_CERT]] as const) {
+      if ((await this.#ctx.ca.status(serial))?.status === 'revoked') marks.push({ serial, fid });
+    }
+    return marks;
+  }
+
+  /** Flow 7: checks the holder's signature over the session's request, then has the CA revoke (outside any transaction). */
+  async holderRevocation(seId: string, application: Uint8Array, signature: Uint8Array): Promise<string[]> {
+    const current = await this.currentCertificates(seId);
+    const serial = parseHolderRevocationRequest(application).serial;
+    if (!current || current.auth !== serial) throw new TsmError('ERR_TSM_HOLDER_SIGNATURE', `certificate ${serial} is not this element's current user-authentication certificate`);
+    const cert = await this.#ctx.ca.status(serial);
+    if (!cert) throw new TsmError('ERR_TSM_HOLDER_SIGNATURE', `the CA knows no certificate ${serial}`);
+    checkHolderSignature(application, signature, cert, seId);
+    return this.#ctx.ca.holderRevoke(application, signature);
+  }
+
+  /** Flow 10: the CA revokes every phone certificate on the element (cessationOfOperation). */
+  factoryResetRevocation(seId: string): Promise<string[]> {
+    return this.#ctx.ca.revokeElement(seId);
+  }
+
+  /** A reset element's APSD was deleted: the SP forgets its keys; a new preparation starts over. */
+  async elementCleared(q: Queryable, seId: string): Promise<void> {
+    await q.execute('DELETE FROM sp_apsd_keys WHERE se_id = $1', [seId]);
+    await q.execute('DELETE FROM sp_elements WHERE se_id = $1', [seId]);
+  }
+
+  /** The app instances of an element can no longer be used (the element is being reset). */
+  async disableAppInstances(q: Queryable, seId: string): Promise<void> {
+    await q.execute('UPDATE sp_app_instances SET disabled_at = $2 WHERE se_id = $1 AND disabled_at IS NULL', [seId, this.#ctx.clock().toISOString()]);
+  }
+
+  /**
+   * The deletion orders an app should know about (flow 6.4): those of the other elements of the
+   * person whose certificates this app's element holds. `deletionNotConfirmed` is true when one of them
+   * could not reach its phone: the app tells the user to reset the old phone or bring it to a shop.
+   */
+  async ordersForApp(app: AppInstance): Promise<{ personId: string | null; orders: DeletionOrderView[]; deletionNotConfirmed: boolean }> {
+    const personId = (await this.currentCertificates(app.seId))?.personId ?? null;
+    const rows = personId ? (await ordersOfPerson(this.#db, personId)).filter((o) => o.se_id !== app.seId) : [];
+    const orders = rows.map(orderView);
+    return { personId, orders, deletionNotConfirmed: orders.some((o) => o.deletion === 'not-confirmed') };
   }
 
   /** Adds (or enables again) the SHA-256 of a JPKI app signing certificate the SP serves. */
@@ -168,5 +243,33 @@ export class SpTsm {
 
   issuanceFailed(q: Queryable, sessionId: string, reason: string) {
     return issuanceFailed(this.#ctx, q, sessionId, reason);
+  }
+
+  maintenanceBegin(q: Queryable, sessionId: string, seId: string, marks: readonly RevokedMark[]) {
+    return maintenanceBegin(this.#ctx, q, sessionId, seId, marks);
+  }
+
+  maintenanceAct(q: Queryable, sessionId: string, state: Uint8Array, seId: string, responses: readonly ResponseApdu[]) {
+    return maintenanceAct(this.#ctx, q, sessionId, state, seId, responses);
+  }
+
+  maintenanceFinish(sessionId: string, state: Uint8Array, responses: readonly ResponseApdu[]) {
+    return maintenanceFinish(this.#ctx, sessionId, state, responses);
+  }
+
+  async revokeBegin(q: Queryable, sessionId: string, seId: string) {
+    return revokeBegin(this.#ctx, q, sessionId, seId, (await this.currentCertificates(seId, q))?.auth);
+  }
+
+  revokeRequest(q: Queryable, sessionId: string, state: Uint8Array, seId: string, responses: readonly ResponseApdu[]) {
+    return revokeRequest(this.#ctx, q, sessionId, state, seId, responses);
+  }
+
+  revokeWipe(sessionId: string, state: Uint8Array, revoked: readonly string[]) {
+    return revokeWipe(this.#ctx, sessionId, state, revoked);
+  }
+
+  revokeFinish(sessionId: string, state: Uint8Array, responses: readonly ResponseApdu[]) {
+    return revokeFinish(this.#ctx, sessionId, state, responses);
   }
 }

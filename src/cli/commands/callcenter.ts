@@ -1,0 +1,60 @@
+import { loadConfig, readSecret, resolveHome } from '../../services/home/index.js';
+import { parse } from '../args.js';
+import { UsageError, type CliCommand } from '../command.js';
+
+const ACTIONS = ['find', 'certificates', 'suspend', 'release', 'revoke'] as const;
+type Action = (typeof ACTIONS)[number];
+
+export const callCentreCommand: CliCommand = {
+  name: 'callcenter',
+  summary: 'the call centre: find a person, suspend, release or revoke their phone certificates',
+  usage: `Usage: jpki-mobile callcenter ACTION (--person ID | --name NAME --birth-date YYYY-MM-DD [--address ADDR])
+                              [--operator ID] [--url URL] [--home DIR]
+
+ACTION is one of
+  find          show the person
+  certificates  list their phone certificates and their status
+  suspend       hold every good phone certificate (certificateHold: the phone is lost)
+  release       make the held user-authentication certificate good again (the phone was found)
+  revoke        revoke every phone certificate left (keyCompromise: not found); deletion is ordered
+
+Talks to a running system (jpki-mobile start) at --url (default: the home's address) as a call-centre
+operator. The operator's token comes from $JPKI_OPERATOR_TOKEN (or $JPKI_OPERATOR_TOKEN_FILE), else from
+secrets/operators/ID.token (--operator ID, written by 'jpki-mobile operator add'); never from a flag.
+Every action is in the audit log. See docs/services/callcenter.md.
+`,
+  async run(args, io) {
+    const [action, ...rest] = args;
+    if (!ACTIONS.includes(action as Action)) throw new UsageError(action === undefined ? 'missing ACTION' : `unknown action '${action}'`);
+    const { values } = parse(rest, { person: { type: 'string' }, name: { type: 'string' }, 'birth-date': { type: 'string' }, address: { type: 'string' }, operator: { type: 'string' }, url: { type: 'string' } });
+    const home = resolveHome(values.home);
+    if (!process.env.JPKI_OPERATOR_TOKEN && !process.env.JPKI_OPERATOR_TOKEN_FILE && values.operator === undefined) throw new UsageError('give --operator ID (its token file) or set JPKI_OPERATOR_TOKEN');
+    const token = readSecret(home, `operators/${values.operator ?? '-'}.token`, 'JPKI_OPERATOR_TOKEN');
+    const base = (values.url ?? loadConfig(home).publicBaseUrl).replace(/\/+$/, '');
+    let lookup: Record<string, string>;
+    if (values.person !== undefined) lookup = { personId: values.person };
+    else if (values.name !== undefined && values['birth-date'] !== undefined) lookup = { name: values.name, birthDate: values['birth-date'], ...(values.address !== undefined ? { address: values.address } : {}) };
+    else throw new UsageError('give --person ID, or --name and --birth-date');
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const json = (await res.json()) as Record<string, unknown>;
+      if (!res.ok) throw new Error(`${String(json.code)}: ${String(json.detail)}`);
+      return json;
+    };
+    try {
+      const person = await call('POST', '/callcenter/v1/lookups', lookup);
+      const id = String(person.personId);
+      const out =
+        action === 'find'
+          ? person
+          : action === 'certificates'
+            ? await call('GET', `/callcenter/v1/persons/${encodeURIComponent(id)}/phone-certificates`)
+            : await call('POST', `/callcenter/v1/persons/${encodeURIComponent(id)}/${action}`);
+      io.out(`${JSON.stringify(out, null, 2)}\n`);
+      return 0;
+    } catch (err) {
+      io.err(`callcenter ${action}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
+  },
+};
