@@ -65,16 +65,16 @@ forEachDialect('push: jpki-mobile start, push sender add, kill and restart', (ct
   });
 
   it('push sender add writes an owner-only token file, never prints the token, and refuses a duplicate or a bad name', async () => {
-    const r = await cli(['push', 'sender', 'add', 'sp-tsm', '--home', home]);
+    const r = await cli(['push', 'sender', 'add', 'sei-tsm', '--home', home]);
     assert.equal(r.code, 0, r.stderr);
-    const file = join(home, 'secrets', 'push-senders', 'sp-tsm.token');
+    const file = join(home, 'secrets', 'push-senders', 'sei-tsm.token');
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.equal(statSync(join(home, 'secrets', 'push-senders')).mode & 0o777, 0o700);
     const token = readFileSync(file, 'utf8').trim();
     assert.match(token, /^push_[A-Za-z0-9_-]{43}$/);
     assert.ok(!r.stdout.includes(token));
     const [again, bad, usage, noName] = await Promise.all([
-      cli(['push', 'sender', 'add', 'sp-tsm', '--home', home]),
+      cli(['push', 'sender', 'add', 'sei-tsm', '--home', home]),
       cli(['push', 'sender', 'add', 'SP TSM', '--home', home]),
       cli(['push', 'topic', 'add', 'x', '--home', home]),
       cli(['push', 'sender', 'add', '--home', home]),
@@ -91,7 +91,7 @@ forEachDialect('push: jpki-mobile start, push sender add, kill and restart', (ct
     server = await start();
     // The certification service still answers next to the push service.
     assert.equal((await fetch(`${base()}/healthz`)).status, 200);
-    const sender = new PushSender({ baseUrl: base(), token: readFileSync(join(home, 'secrets', 'push-senders', 'sp-tsm.token'), 'utf8').trim() });
+    const sender = new PushSender({ baseUrl: base(), token: readFileSync(join(home, 'secrets', 'push-senders', 'sei-tsm.token'), 'utf8').trim() });
     const enrolled = await PushDeviceClient.enrol({ baseUrl: base() });
     const { token } = await enrolled.register(APP);
     const first = await sender.send({ token, data: { order: 'first' } });
