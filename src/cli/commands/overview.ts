@@ -29,9 +29,14 @@ Built so far:
   the Individual Number Card: the JPKI-AP byte for byte (OpenSC reads it), PIN and password with
     tear-proof retry counters, life at the municipal office, the vpcd virtual reader and a PC/SC client;
   the push service: tokens per app instance, messages with a time to live, long-poll delivery with
-    acknowledgement, and the failure modes of the real one (offline, app removed, device reset).
+    acknowledgement, and the failure modes of the real one (offline, app removed, device reset);
   the GlobalPlatform secure element: ISD and application providers' domains with SCP03, card content
-    management with Authorized Management, contact and contactless interfaces, tear-proof state.
+    management with Authorized Management, contact and contactless interfaces, tear-proof state,
+    the ARA-M and the JPKI applet;
+  the SEI-TSM and SP-TSM with the relay protocol (flows 2, 3, 6-10, 12), the call centre, the phone
+    (OMAPI with access control, NFC, biometrics, keystore) and the JPKI app (jpki-mobile phone/app);
+  the relying-party SDK, the portal, the bank and the kiosk; a first web interface (office, portal,
+    bank, kiosk, inspector) at the address 'jpki-mobile start' prints.
 
 Run the system:   jpki-mobile start        (creates ./.jpki-mobile on first use)
 Try:
