@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
-import { createHttpServer, close, listen } from '../../services/http/index.js';
+import { close, listen } from '../../services/http/index.js';
 import { databaseConfig, loadConfig, readSecret, type HomeConfig } from '../../services/home/index.js';
-import { jpkiRoutes, jpkiStatusOf } from '../../services/jpki/http.js';
+import { createJpkiServer } from '../../services/jpki/http-server.js';
 import { Authority } from '../../services/jpki/authority.js';
 import { JpkiService } from '../../services/jpki/service.js';
 import { openDatabase, type Database } from '../../store/index.js';
@@ -45,7 +45,7 @@ export async function startSystem(home: string, options: { port?: number; host?:
   const { config, db, service } = await openJpki(home, { onError });
   let server: Server | undefined;
   try {
-    server = createHttpServer({ routes: jpkiRoutes(service), statusOf: jpkiStatusOf, onError: (err, req) => onError(Object.assign(new Error(`${req.method} ${req.path}`), { cause: err })) });
+    server = createJpkiServer(service, { onError: (err, req) => onError(Object.assign(new Error(`${req.method} ${req.path}`), { cause: err })) });
     const port = await listen(server, options.port ?? config.http.port, options.host ?? config.http.host);
     const url = `http://${options.host ?? config.http.host}:${port}`;
     return {

@@ -33,6 +33,7 @@ export {
   type OcspHashAlgorithm,
 } from './cert-id.js';
 export { parseOcspRequest, MAX_NONCE_LENGTH, MAX_REQUESTS, type ParsedOcspRequest } from './ocsp-request.js';
+export { simpleOcspRequestKey } from './ocsp-request-key.js';
 export { decodeOcspGetPath } from './ocsp-get.js';
 export {
   ocspErrorResponse,

@@ -2,6 +2,7 @@ import { decodeOcspGetPath, ocspErrorResponse, reasonByName } from '../../pki/re
 import type { IsoDate } from '../../pki/x509/index.js';
 import { HttpProblem, json, type Request, type Response, type Route } from '../http/index.js';
 import { base64, field, integer, object, only, optionalString, string } from '../http/validate.js';
+import { isOcspRequestType, OCSP_MAX_REQUEST, OCSP_MEDIA_TYPE_DETAIL, OCSP_RESPONSE_TYPE } from './ocsp-http.js';
 import type { Hierarchy } from './repository.js';
 import { authenticate, requireRole } from './operators.js';
 import type { JpkiService } from './service.js';
@@ -91,9 +92,11 @@ function reasonCode(name: string): number {
  */
 export function jpkiRoutes(service: JpkiService): Route[] {
   const { authority } = service.ctx;
+  // These routes answer OCSP on connections the lean server (ocsp-http.ts) handed over; same rules.
   const ocsp = async (req: Request, der: Uint8Array): Promise<Response> => {
     const hierarchy = req.params.hierarchy === undefined ? undefined : hierarchyOf(req);
-    return derResponse(await service.ocsp.respond(der, hierarchy), 'application/ocsp-response');
+    if (req.method === 'POST' && !isOcspRequestType(req.headers['content-type'])) throw new HttpProblem(415, 'ERR_HTTP_MEDIA_TYPE', OCSP_MEDIA_TYPE_DETAIL);
+    return derResponse(await service.ocsp.respond(der, hierarchy), OCSP_RESPONSE_TYPE);
   };
   const operator = async (req: Request, ...roles: Parameters<typeof requireRole>[1][]) => {
     const actor = await authenticate(service.ctx.db, req.headers.authorization);
@@ -130,8 +133,8 @@ export function jpkiRoutes(service: JpkiService): Route[] {
         return derResponse(crl.der, 'application/pkix-crl', 60);
       },
     },
-    { method: 'POST', pattern: '/ocsp', maxBody: 16 * 1024, handler: (req) => ocsp(req, req.body) },
-    { method: 'POST', pattern: '/ocsp/:hierarchy', maxBody: 16 * 1024, handler: (req) => ocsp(req, req.body) },
+    { method: 'POST', pattern: '/ocsp', maxBody: OCSP_MAX_REQUEST, handler: (req) => ocsp(req, req.body) },
+    { method: 'POST', pattern: '/ocsp/:hierarchy', maxBody: OCSP_MAX_REQUEST, handler: (req) => ocsp(req, req.body) },
     {
       method: 'GET',
       pattern: '/ocsp/:hierarchy/*',
@@ -140,7 +143,7 @@ export function jpkiRoutes(service: JpkiService): Route[] {
         try {
           der = decodeOcspGetPath(req.params['*']!);
         } catch {
-          return derResponse(ocspErrorResponse('malformedRequest'), 'application/ocsp-response');
+          return derResponse(ocspErrorResponse('malformedRequest'), OCSP_RESPONSE_TYPE);
         }
         return ocsp(req, der);
       },
