@@ -78,7 +78,8 @@ const CLOSED = 5;
 const HIGH_WATER = 64 * 1024;
 
 interface Slot {
-  out: Buffer | undefined;
+  reply: LeanReply | undefined;
+  /** What the request asked for; the answer closes anyway if the server or the client is closing by then. */
   readonly persistence: Persistence;
 }
 
@@ -236,6 +237,7 @@ export class LeanConnection {
   #request(head: RequestHead, body: Uint8Array): void {
     this.#served++;
     const persistence: Persistence = head.keepAlive && !this.#ctx.closing && !this.#peerEnded ? KEEP_ALIVE : CLOSE;
+    // After a last request, nothing more is read as a request (RFC 9112 9.6).
     if (persistence === CLOSE) this.#closeAfter = true;
     let answer: LeanReply | Promise<LeanReply>;
     if (this.#decided !== undefined) {
@@ -249,29 +251,30 @@ export class LeanConnection {
       }
     }
     if (!(answer instanceof Promise)) {
-      const out = this.#ctx.encoder.encode(answer, persistence);
-      if (this.#queue.length === 0) this.#write(out, persistence);
-      else this.#queue.push({ out, persistence });
+      if (this.#queue.length === 0) this.#write(answer, persistence);
+      else this.#queue.push({ reply: answer, persistence });
       return;
     }
-    const slot: Slot = { out: undefined, persistence };
+    const slot: Slot = { reply: undefined, persistence };
     this.#queue.push(slot);
     this.#setPhase(BUSY);
-    answer.then(
-      (reply) => (slot.out = this.#ctx.encoder.encode(reply, persistence)),
-      (err: unknown) => {
-        this.#ctx.onError(err);
-        slot.out = this.#ctx.encoder.encode(problemReply(500, 'ERR_INTERNAL', 'internal error'), persistence);
-      },
-    ).finally(() => this.#flush());
+    answer
+      .then(
+        (reply) => (slot.reply = reply),
+        (err: unknown) => {
+          this.#ctx.onError(err);
+          slot.reply = problemReply(500, 'ERR_INTERNAL', 'internal error');
+        },
+      )
+      .finally(() => this.#flush());
   }
 
   /** Writes the answers at the head of the queue that are ready, in order. */
   #flush(): void {
     if (this.#phase === CLOSED) return;
-    while (this.#queue.length > 0 && this.#queue[0]!.out !== undefined) {
+    while (this.#queue.length > 0 && this.#queue[0]!.reply !== undefined) {
       const slot = this.#queue.shift()!;
-      this.#write(slot.out!, slot.persistence);
+      this.#write(slot.reply!, slot.persistence);
       if (this.#phase === CLOSED) return;
     }
     if (this.#queue.length > 0) return;
@@ -283,10 +286,13 @@ export class LeanConnection {
     else if (this.#phase === BUSY) this.#setPhase(this.#parser.atBoundary && this.#parser.pendingLength === 0 ? IDLE : WAIT_HEAD);
   }
 
-  #write(out: Buffer, persistence: Persistence): void {
+  /** Encodes and writes one answer; it says the connection closes if it does (the server closing included). */
+  #write(reply: LeanReply, asked: Persistence): void {
     const socket = this.#socket;
-    socket.write(out);
-    if (persistence === CLOSE || this.#peerEnded) {
+    const persistence = asked === KEEP_ALIVE && !this.#ctx.closing && !this.#peerEnded ? KEEP_ALIVE : CLOSE;
+    socket.write(this.#ctx.encoder.encode(reply, persistence));
+    if (persistence === CLOSE) {
+      this.#closeAfter = true;
       this.#closeGracefully();
       return;
     }
@@ -322,12 +328,11 @@ export class LeanConnection {
   /** An error answer decided before the body was read (or instead of it): answer, then linger. */
   #finalAnswer(reply: LeanReply): void {
     this.#closeAfter = true;
-    const out = this.#ctx.encoder.encode(reply, CLOSE);
     if (this.#queue.length === 0) {
-      this.#socket.write(out);
+      this.#socket.write(this.#ctx.encoder.encode(reply, CLOSE));
       this.#linger();
     } else {
-      this.#queue.push({ out, persistence: CLOSE });
+      this.#queue.push({ reply, persistence: CLOSE });
       this.#pause();
     }
   }

@@ -125,6 +125,7 @@ export class RequestParser {
         if (this.#pos >= this.#in.length) return NEED_MORE;
         this.#phase = P_HEAD;
         this.#acc = undefined;
+        this.#accLength = 0;
         this.#headStart = this.#pos;
         this.#headLength = 0;
         this.#lineLength = 0;
@@ -210,11 +211,12 @@ export class RequestParser {
   #keep(from: number, to: number): void {
     const n = to - from;
     if (n === 0) return;
-    const need = this.#accLength + n;
     if (this.#acc === undefined) {
-      this.#acc = Buffer.allocUnsafe(Math.min(this.#limits.maxHeadBytes, Math.max(1024, need * 2)));
+      this.#acc = Buffer.allocUnsafe(Math.min(this.#limits.maxHeadBytes, Math.max(1024, n * 2)));
       this.#accLength = 0;
-    } else if (need > this.#acc.length) {
+    }
+    const need = this.#accLength + n;
+    if (need > this.#acc.length) {
       const grown = Buffer.allocUnsafe(Math.min(this.#limits.maxHeadBytes, Math.max(need, this.#acc.length * 2)));
       this.#acc.copy(grown, 0, 0, this.#accLength);
       this.#acc = grown;
