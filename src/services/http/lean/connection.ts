@@ -79,6 +79,8 @@ const HIGH_WATER = 64 * 1024;
 
 interface Slot {
   reply: LeanReply | undefined;
+  /** The answer to a HEAD: no content. */
+  readonly headOnly: boolean;
   /** What the request asked for; the answer closes anyway if the server or the client is closing by then. */
   readonly persistence: Persistence;
 }
@@ -239,6 +241,7 @@ export class LeanConnection {
     const persistence: Persistence = head.keepAlive && !this.#ctx.closing && !this.#peerEnded ? KEEP_ALIVE : CLOSE;
     // After a last request, nothing more is read as a request (RFC 9112 9.6).
     if (persistence === CLOSE) this.#closeAfter = true;
+    const headOnly = head.method === 'HEAD';
     let answer: LeanReply | Promise<LeanReply>;
     if (this.#decided !== undefined) {
       answer = this.#decided;
@@ -251,11 +254,11 @@ export class LeanConnection {
       }
     }
     if (!(answer instanceof Promise)) {
-      if (this.#queue.length === 0) this.#write(answer, persistence);
-      else this.#queue.push({ reply: answer, persistence });
+      if (this.#queue.length === 0) this.#write(answer, persistence, headOnly);
+      else this.#queue.push({ reply: answer, persistence, headOnly });
       return;
     }
-    const slot: Slot = { reply: undefined, persistence };
+    const slot: Slot = { reply: undefined, persistence, headOnly };
     this.#queue.push(slot);
     this.#setPhase(BUSY);
     answer
@@ -274,7 +277,7 @@ export class LeanConnection {
     if (this.#phase === CLOSED) return;
     while (this.#queue.length > 0 && this.#queue[0]!.reply !== undefined) {
       const slot = this.#queue.shift()!;
-      this.#write(slot.reply!, slot.persistence);
+      this.#write(slot.reply!, slot.persistence, slot.headOnly);
       if (this.#phase === CLOSED) return;
     }
     if (this.#queue.length > 0) return;
@@ -287,10 +290,10 @@ export class LeanConnection {
   }
 
   /** Encodes and writes one answer; it says the connection closes if it does (the server closing included). */
-  #write(reply: LeanReply, asked: Persistence): void {
+  #write(reply: LeanReply, asked: Persistence, headOnly: boolean): void {
     const socket = this.#socket;
     const persistence = asked === KEEP_ALIVE && !this.#ctx.closing && !this.#peerEnded ? KEEP_ALIVE : CLOSE;
-    socket.write(this.#ctx.encoder.encode(reply, persistence));
+    socket.write(this.#ctx.encoder.encode(reply, persistence, Date.now(), headOnly));
     if (persistence === CLOSE) {
       this.#closeAfter = true;
       this.#closeGracefully();
@@ -332,7 +335,7 @@ export class LeanConnection {
       this.#socket.write(this.#ctx.encoder.encode(reply, CLOSE));
       this.#linger();
     } else {
-      this.#queue.push({ reply, persistence: CLOSE });
+      this.#queue.push({ reply, persistence: CLOSE, headOnly: false });
       this.#pause();
     }
   }

@@ -60,8 +60,11 @@ export class ResponseEncoder {
     ];
   }
 
-  /** The whole response in one buffer. */
-  encode(reply: LeanReply, persistence: Persistence, now = Date.now()): Buffer {
+  /**
+   * The whole response in one buffer. `headOnly`: the answer to a HEAD, whose Content-Length is that of
+   * the content a GET would get, without the content (RFC 9110 9.3.2, 8.6).
+   */
+  encode(reply: LeanReply, persistence: Persistence, now = Date.now(), headOnly = false): Buffer {
     const start = this.#start(reply.status, reply.contentType);
     const date = this.#dateLine(now);
     const tail = this.#tails[persistence];
@@ -69,7 +72,7 @@ export class ResponseEncoder {
     let digits = 1;
     for (let n = length; n >= 10; n = Math.floor(n / 10)) digits++;
     const allow = reply.allow === undefined ? undefined : Buffer.from(`Allow: ${reply.allow}\r\n`, 'latin1');
-    const size = start.length + CONTENT_LENGTH.length + digits + CRLF.length + date.length + (allow?.length ?? 0) + tail.length + length;
+    const size = start.length + CONTENT_LENGTH.length + digits + CRLF.length + date.length + (allow?.length ?? 0) + tail.length + (headOnly ? 0 : length);
     const out = this.#take(size);
     out.set(start, 0);
     let pos = start.length;
@@ -87,7 +90,7 @@ export class ResponseEncoder {
     }
     out.set(tail, pos);
     pos += tail.length;
-    out.set(reply.body, pos);
+    if (!headOnly) out.set(reply.body, pos);
     return out;
   }
 

@@ -221,6 +221,12 @@ describe('lean HTTP server in front of node:http, on real sockets', () => {
     assert.equal(c.closed, false);
   });
 
+  it('answers a HEAD without content, Content-Length as a GET would get (RFC 9110 9.3.2)', async () => {
+    const c = client().send('HEAD /lean/get HTTP/1.1\r\nHost: x\r\n\r\nGET /lean/get HTTP/1.1\r\nHost: x\r\n\r\n');
+    await c.answers(2);
+    assert.match(c.raw, /^HTTP\/1\.1 405 Method Not Allowed\r\n[^]*\r\nContent-Length: \d+\r\n[^]*\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+  });
+
   it('answers framing errors with their status and code, then closes', async () => {
     const cases: [string, number, string][] = [
       ['POST /lean/echo HTTP/1.1\r\nHost: x\r\n\r\n', 411, 'ERR_HTTP_LENGTH_REQUIRED'],
