@@ -16,6 +16,8 @@ import type { Authority, CaGeneration } from './authority.js';
 import type { Hierarchy } from './repository.js';
 
 interface Cached {
+  /** The key it is stored under (re-used when the entry moves to the end of the LRU order). */
+  readonly key: string;
   readonly der: Uint8Array;
   readonly serial: string;
   /** The hierarchy of the CA generation that issued the certificate (answers are served only through its URL). */
@@ -113,9 +115,10 @@ export class OcspResponder {
   #fromMemory(key: string, hierarchy: Hierarchy | undefined, now: number): Uint8Array | undefined {
     const hit = this.#cache.get(key);
     if (hit === undefined || hit.staleAt <= now || (hierarchy !== undefined && hit.hierarchy !== hierarchy)) return undefined;
-    // LRU: move to the end.
-    this.#cache.delete(key);
-    this.#cache.set(key, hit);
+    // LRU: move to the end, under the stored key: the request's key is a new string on every request,
+    // and putting it in the long-lived table would make each one outlive the next minor GC.
+    this.#cache.delete(hit.key);
+    this.#cache.set(hit.key, hit);
     return hit.der;
   }
 
@@ -196,7 +199,7 @@ export class OcspResponder {
 
   #store(key: string, serial: string, hierarchy: Hierarchy, der: Uint8Array, now: number): void {
     this.#cache.delete(key);
-    this.#cache.set(key, { der, serial, hierarchy, staleAt: now + this.#validityMs / 2, expiresAt: now + this.#validityMs });
+    this.#cache.set(key, { key, der, serial, hierarchy, staleAt: now + this.#validityMs / 2, expiresAt: now + this.#validityMs });
     let keys = this.#keysBySerial.get(serial);
     if (!keys) this.#keysBySerial.set(serial, (keys = new Set()));
     keys.add(key);
