@@ -15,8 +15,11 @@
  * openssl answers one connection at a time and closes it, so it is measured with one connection per
  * request; ours is measured that way too (like for like) and with keep-alive connections (as clients
  * of a long-running responder use it). Our pre-signed cache is warmed first (every certificate once).
- * A reference row shows the floor of any Node.js responder here: a bare node:http server answering
- * every request with the same captured bytes (no routing, parsing or lookup), in a third process.
+ * Reference rows show floors: a bare node:http server answering every request with the same captured
+ * bytes (no routing, parsing or lookup), and a bare net.Server that only frames requests and writes those
+ * bytes (closing at once after `Connection: close`): the floor of any Node.js responder on raw sockets,
+ * which is what the service's lean OCSP path (src/services/http/lean) is built on. Each in a process of
+ * its own.
  *
  * Goal: server CPU per answered request at most a tenth of openssl's, and p99 under 5 ms at 16
  * connections.
