@@ -16,7 +16,7 @@ import type { Authority, CaGeneration } from './authority.js';
 import type { Hierarchy } from './repository.js';
 
 interface Cached {
-  /** The key it is stored under (re-used when the entry moves to the end of the LRU order). */
+  /** The key it is stored under (re-used when the entry gets its second chance). */
   readonly key: string;
   readonly der: Uint8Array;
   readonly serial: string;
@@ -25,6 +25,8 @@ interface Cached {
   /** After this time the answer is re-signed (half its validity), before the client sees it expire. */
   readonly staleAt: number;
   readonly expiresAt: number;
+  /** Served since it was stored or last passed over by the eviction (its second chance). */
+  used: boolean;
 }
 
 export interface OcspResponderOptions {
@@ -33,7 +35,7 @@ export interface OcspResponderOptions {
   readonly clock: () => Date;
   /** How long an answer is valid (nextUpdate - thisUpdate); default one hour. */
   readonly validityMs?: number;
-  /** Bound on the number of pre-signed answers kept in memory (LRU beyond it). Default 200,000. */
+  /** Bound on the number of pre-signed answers kept in memory (least recently used out beyond it, by second chance). Default 200,000. */
   readonly maxEntries?: number;
   readonly onError?: (err: unknown) => void;
 }
@@ -115,10 +117,9 @@ export class OcspResponder {
   #fromMemory(key: string, hierarchy: Hierarchy | undefined, now: number): Uint8Array | undefined {
     const hit = this.#cache.get(key);
     if (hit === undefined || hit.staleAt <= now || (hierarchy !== undefined && hit.hierarchy !== hierarchy)) return undefined;
-    // LRU: move to the end, under the stored key: the request's key is a new string on every request,
-    // and putting it in the long-lived table would make each one outlive the next minor GC.
-    this.#cache.delete(hit.key);
-    this.#cache.set(hit.key, hit);
+    // Recency is a flag the eviction reads (second chance, below): a hit changes no table, which would
+    // cost two more hash lookups, a rehash now and then, and long-lived garbage on every answer.
+    hit.used = true;
     return hit.der;
   }
 
@@ -199,16 +200,32 @@ export class OcspResponder {
 
   #store(key: string, serial: string, hierarchy: Hierarchy, der: Uint8Array, now: number): void {
     this.#cache.delete(key);
-    this.#cache.set(key, { key, der, serial, hierarchy, staleAt: now + this.#validityMs / 2, expiresAt: now + this.#validityMs });
+    this.#cache.set(key, { key, der, serial, hierarchy, staleAt: now + this.#validityMs / 2, expiresAt: now + this.#validityMs, used: false });
     let keys = this.#keysBySerial.get(serial);
     if (!keys) this.#keysBySerial.set(serial, (keys = new Set()));
     keys.add(key);
-    while (this.#cache.size > this.#maxEntries) {
+    while (this.#cache.size > this.#maxEntries) this.#evictOne();
+  }
+
+  /**
+   * Evicts the least recently used answer, approximated by second chance (the CLOCK algorithm): the
+   * table is in insertion order; an entry served since it was stored or last passed over goes to the end
+   * with its flag cleared, and the first one not served is evicted. Each pass clears a flag, so this ends
+   * within one round of the table, and costs O(1) amortised.
+   */
+  #evictOne(): void {
+    for (;;) {
       const [oldest, entry] = this.#cache.entries().next().value as [string, Cached];
       this.#cache.delete(oldest);
+      if (entry.used) {
+        entry.used = false;
+        this.#cache.set(oldest, entry);
+        continue;
+      }
       const keys = this.#keysBySerial.get(entry.serial);
       keys?.delete(oldest);
       if (keys?.size === 0) this.#keysBySerial.delete(entry.serial);
+      return;
     }
   }
 
