@@ -103,7 +103,7 @@ export function ocspEndpoint(responder: OcspResponder): LeanEndpoint {
       if (count >= 2 && hierarchy === undefined) return problemReply(404, 'ERR_HTTP_NOT_FOUND', `no hierarchy '${name}' (sign or auth)`);
       if (!isGet) {
         if (!isOcspRequestType(head.contentType)) return problemReply(415, 'ERR_HTTP_MEDIA_TYPE', OCSP_MEDIA_TYPE_DETAIL);
-        return hierarchy === undefined ? posts.any : posts[hierarchy];
+        return hierarchy === undefined ? posts.any : hierarchy === 'sign' ? posts.sign : posts.auth;
       }
       let der: Uint8Array;
       try {
