@@ -137,7 +137,7 @@ const PROBLEMS = new Map<string, LeanReply>();
 
 /**
  * An RFC 9457 problem document, as the node:http edge writes them (`urn:jpki-mobile:problem:<code>`).
- * The documents of the lean server have a fixed set of details, so each is encoded once.
+ * Most documents of the lean server have fixed details, so each is encoded once.
  */
 export function problemReply(status: number, code: string, detail: string, allow?: string): LeanReply {
   const key = `${status} ${code} ${detail} ${allow ?? ''}`;
@@ -145,7 +145,8 @@ export function problemReply(status: number, code: string, detail: string, allow
   if (reply === undefined) {
     const body = Buffer.from(JSON.stringify(problemDocument(new HttpProblem(status, code, detail))), 'utf8');
     reply = { status, contentType: 'application/problem+json', body, ...(allow !== undefined ? { allow } : {}) };
-    if (PROBLEMS.size < 256) PROBLEMS.set(key, reply);
+    // Details that name what the client sent (a path) are not kept: the table stays small and fixed.
+    if (PROBLEMS.size < 256 && detail.length <= 120) PROBLEMS.set(key, reply);
   }
   return reply;
 }
