@@ -15,8 +15,11 @@
  * openssl answers one connection at a time and closes it, so it is measured with one connection per
  * request; ours is measured that way too (like for like) and with keep-alive connections (as clients
  * of a long-running responder use it). Our pre-signed cache is warmed first (every certificate once).
- * A reference row shows the floor of any Node.js responder here: a bare node:http server answering
- * every request with the same captured bytes (no routing, parsing or lookup), in a third process.
+ * Reference rows show floors: a bare node:http server answering every request with the same captured
+ * bytes (no routing, parsing or lookup), and a bare net.Server that only frames requests and writes those
+ * bytes (closing at once after `Connection: close`): the floor of any Node.js responder on raw sockets,
+ * which is what the service's lean OCSP path (src/services/http/lean) is built on. Each in a process of
+ * its own.
  *
  * Goal: server CPU per answered request at most a tenth of openssl's, and p99 under 5 ms at 16
  * connections.
@@ -190,6 +193,11 @@ async function main(): Promise<void> {
   const bareCheck = (_i: number, _status: number, body: Buffer): true | string => body.equals(captured!) || 'not the fixed answer';
   const bareKeepAlive = build(barePort, '/ocsp/auth', true);
   const bareClose = build(barePort, '/ocsp/auth', false);
+  // And the floor on raw sockets: a net.Server that frames requests and answers the same bytes.
+  const net = spawnTracked(process.execPath, [fileURLToPath(new URL('./support/bare-net-server.js', import.meta.url)), answerPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const netPort = Number((await waitForLine(net, /^listening (\d+)/))[1]);
+  const netKeepAlive = build(netPort, '/ocsp/auth', true);
+  const netClose = build(netPort, '/ocsp/auth', false);
 
   interface Case {
     readonly key: string;
@@ -209,6 +217,8 @@ async function main(): Promise<void> {
     cases.push({ key: `ssl${concurrency}`, label: 'openssl ocsp, conn per request', pid: openssl.pid!, port: sslPort, keepAlive: false, requests: sslClose, concurrency, check: sslCheck, rounds: [] });
     cases.push({ key: `bka${concurrency}`, label: 'ref: bare node:http, keep-alive', pid: bare.pid!, port: barePort, keepAlive: true, requests: bareKeepAlive, concurrency, check: bareCheck, rounds: [] });
     cases.push({ key: `bcl${concurrency}`, label: 'ref: bare node:http, conn/req', pid: bare.pid!, port: barePort, keepAlive: false, requests: bareClose, concurrency, check: bareCheck, rounds: [] });
+    cases.push({ key: `nka${concurrency}`, label: 'ref: bare net.Server, keep-alive', pid: net.pid!, port: netPort, keepAlive: true, requests: netKeepAlive, concurrency, check: bareCheck, rounds: [] });
+    cases.push({ key: `ncl${concurrency}`, label: 'ref: bare net.Server, conn/req', pid: net.pid!, port: netPort, keepAlive: false, requests: netClose, concurrency, check: bareCheck, rounds: [] });
   }
   const load = (c: Case, durationMs: number) =>
     runLoad({ port: c.port, keepAlive: c.keepAlive, requests: c.requests, concurrency: c.concurrency, timeoutMs: TIMEOUT_MS, durationMs, maxRequests: MAX_REQUESTS, pick: () => Math.floor(Math.random() * N), check: c.check });
@@ -256,7 +266,7 @@ async function main(): Promise<void> {
   };
   const summaries = new Map(cases.map((c) => [c.key, summarise(c)]));
 
-  const widths = [30, 5, 8, 7, 7, 14, 13, 6];
+  const widths = [33, 5, 8, 7, 7, 14, 13, 6];
   console.log(`\nOCSP POST, no nonce, ${N} certificates, random CertIDs (SHA-1); ${ROUNDS} interleaved rounds of ${ROUND_MS / 1000} s per row`);
   console.log('(req/s and CPU: median of the rounds; latency: all rounds pooled; server CPU: utime+stime of its process)');
   console.log(formatRow(['server, connections', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'srv CPU µs/req', 'client µs/req', 'errors'], widths));
@@ -275,12 +285,12 @@ async function main(): Promise<void> {
   for (const c of CONCURRENCY) {
     console.log(
       `  ${String(c).padStart(2)} connection(s): keep-alive ${ratio('ka', c).toFixed(3)}, conn per request ${ratio('cl', c).toFixed(3)}` +
-        `   (floor, bare node:http: ${ratio('bka', c).toFixed(3)} and ${ratio('bcl', c).toFixed(3)})`,
+        `   (bare node:http: ${ratio('bka', c).toFixed(3)} and ${ratio('bcl', c).toFixed(3)}; bare net.Server: ${ratio('nka', c).toFixed(3)} and ${ratio('ncl', c).toFixed(3)})`,
     );
   }
   const p99 = (key: string) => summaries.get(`${key}16`)!.p99;
   console.log(`p99 at 16 connections: keep-alive ${p99('ka').toFixed(2)} ms, conn per request ${p99('cl').toFixed(2)} ms, openssl ${p99('ssl').toFixed(2)} ms (goal: under 5 ms)`);
-  const checkedCases = [...summaries].filter(([key]) => !key.startsWith('b')).map(([, s]) => s);
+  const checkedCases = [...summaries].filter(([key]) => !key.startsWith('b') && !key.startsWith('n')).map(([, s]) => s);
   const errors = [...summaries.values()].reduce((n, s) => n + s.errors, 0);
   console.log(`OCSP answers checked (ours and openssl): ${checkedCases.reduce((n, s) => n + s.answered, 0)}; errors (all rows): ${errors}`);
   const verdict = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
@@ -288,7 +298,7 @@ async function main(): Promise<void> {
   for (const [key, label] of [['ka', 'keep-alive'], ['cl', 'conn per request']] as const) {
     const cpu = CONCURRENCY.map((c) => {
       const r = ratio(key, c);
-      return `at ${c} ${verdict(r <= 0.1)} (${r.toFixed(3)}${r > 0.1 ? `; bare node:http alone ${ratio(`b${key}`, c).toFixed(3)}` : ''})`;
+      return `at ${c} ${verdict(r <= 0.1)} (${r.toFixed(3)}${r > 0.1 ? `; bare node:http alone ${ratio(`b${key}`, c).toFixed(3)}, bare net.Server ${ratio(`n${key}`, c).toFixed(3)}` : ''})`;
     });
     console.log(`  ${label.padEnd(17)} CPU ≤ 0.1x openssl: ${cpu.join(', ')};  p99 < 5 ms at 16: ${verdict(p99(key) < 5)}`);
   }
@@ -297,6 +307,7 @@ async function main(): Promise<void> {
   await stopChild(ours);
   await stopChild(openssl);
   await stopChild(bare);
+  await stopChild(net);
 }
 
 installCleanup();

@@ -23,13 +23,22 @@ export function assertOutsideTransaction(owner: object): void {
   }
 }
 
+/** Transactions open now, in any context. */
+let open = 0;
+
 /** Runs fn marked as inside a transaction of `owner`; work it leaves behind is unmarked when it settles. */
 export async function runInTransactionScope<T>(owner: object, fn: () => Promise<T>): Promise<T> {
   const scope: Scope = { owner, parent: storage.getStore(), active: true };
+  open++;
   try {
     return await storage.run(scope, fn);
   } finally {
     scope.active = false;
+    // With no transaction open there is no scope to find, and the storage is turned off until the next
+    // one (`run` turns it on again). On Node 20 an enabled AsyncLocalStorage keeps an async-hooks init
+    // hook on every async resource and promise of the process: every socket, write and promise of every
+    // request (the OCSP responder's included, bench/ocsp.ts) would pay for it between transactions.
+    if (--open === 0) storage.disable();
   }
 }
 

@@ -5,10 +5,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BasicFour, PolicyMode } from '../../src/pki/x509/index.js';
-import { close, createHttpServer, listen } from '../../src/services/http/index.js';
+import { close, listen } from '../../src/services/http/index.js';
 import { encodeHolderRevocationRequest, encodePhoneIssuanceApplication } from '../../src/services/jpki/application.js';
 import { Authority } from '../../src/services/jpki/authority.js';
-import { jpkiRoutes, jpkiStatusOf } from '../../src/services/jpki/http.js';
+import { createJpkiServer } from '../../src/services/jpki/http-server.js';
 import { createOperator } from '../../src/services/jpki/operators.js';
 import { JpkiService } from '../../src/services/jpki/service.js';
 import { openDatabase, type Database, type DatabaseConfig } from '../../src/store/index.js';
@@ -88,7 +88,7 @@ export async function serveJpki(p: { db: Database; passphrase: string; tokens: J
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const service = await JpkiService.open({ db, passphrase, baseUrl: url, ...(p.clock ? { clock: p.clock } : {}), ...(p.mode ? { mode: p.mode } : {}), pollMs: p.pollMs ?? 100 });
-  const server: Server = createHttpServer({ routes: jpkiRoutes(service), statusOf: jpkiStatusOf });
+  const server: Server = createJpkiServer(service);
   await listen(server, port);
   return {
     url,

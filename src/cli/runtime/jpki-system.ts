@@ -1,8 +1,8 @@
 import { CallCentre, callCentreRoutes, callCentreStatusOf } from '../../services/callcenter/index.js';
 import type { Server } from 'node:http';
-import { createHttpServer, close, listen } from '../../services/http/index.js';
+import { close, listen } from '../../services/http/index.js';
 import { databaseConfig, loadConfig, readSecret, type HomeConfig } from '../../services/home/index.js';
-import { jpkiRoutes, jpkiStatusOf } from '../../services/jpki/http.js';
+import { createJpkiServer } from '../../services/jpki/http-server.js';
 import { Authority } from '../../services/jpki/authority.js';
 import { JpkiService } from '../../services/jpki/service.js';
 import { PushService, pushRoutes, pushStatusOf } from '../../services/push/index.js';
@@ -71,12 +71,14 @@ export async function startSystem(home: string, options: { port?: number; host?:
     for (const made of await ensureTsmSecrets(home, db)) log(`created ${made}`);
     const relay = openTsm(home, config, db, () => url);
     parties = await openRelyingParties(home, config, db, () => url);
-    server = createHttpServer({
-      routes: [...jpkiRoutes(service), ...pushRoutes(push), ...tsmRoutes(relay, db), ...callCentreRoutes(new CallCentre(service)), ...relyingPartyRoutes(parties, { portal: { secureCookie: config.publicBaseUrl.startsWith('https:') } }),
+    // The certification service's edge (OCSP on the lean path, docs/services/jpki.md) with every other
+    // service's routes behind it on the same port.
+    server = createJpkiServer(service, {
+      routes: [...pushRoutes(push), ...tsmRoutes(relay, db), ...callCentreRoutes(new CallCentre(service)), ...relyingPartyRoutes(parties, { portal: { secureCookie: config.publicBaseUrl.startsWith('https:') } }),
         // Last: the web interface's pages and its /web/v1 endpoints (docs/web.md).
         ...webRoutes({ service, shelf: new CardShelf(home) }),
       ],
-      statusOf: (code) => pushStatusOf(code) ?? tsmStatusOf(code) ?? callCentreStatusOf(code) ?? relyingPartiesStatusOf(code) ?? webStatusOf(code) ?? jpkiStatusOf(code),
+      statusOf: (code) => pushStatusOf(code) ?? tsmStatusOf(code) ?? callCentreStatusOf(code) ?? relyingPartiesStatusOf(code) ?? webStatusOf(code),
       onError: (err, req) => onError(Object.assign(new Error(`${req.method} ${req.path}`), { cause: err })),
     });
     const port = await listen(server, options.port ?? config.http.port, options.host ?? config.http.host);

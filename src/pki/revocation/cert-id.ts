@@ -142,6 +142,32 @@ export function certIdKey(id: CertId): string {
   return keyScratch.toString('latin1', 0, pos);
 }
 
+/**
+ * `certIdKey` of a CertID read in place from `bytes` (simpleOcspRequestKey): the hashes at `nameAt`
+ * and `keyAt`, `hashLength` bytes each, and the serial's content octets at `serialAt`.
+ */
+export function certIdKeyOf(alg: string, bytes: Uint8Array, nameAt: number, keyAt: number, hashLength: number, serialAt: number, serialLength: number): string {
+  const size = alg.length + 3 + 2 * (2 * hashLength + serialLength);
+  if (keyScratch.length < size) keyScratch = Buffer.alloc(size * 2);
+  let pos = keyScratch.write(alg, 0, 'latin1');
+  keyScratch[pos++] = COLON;
+  pos = writeHexRange(bytes, nameAt, hashLength, pos);
+  keyScratch[pos++] = COLON;
+  pos = writeHexRange(bytes, keyAt, hashLength, pos);
+  keyScratch[pos++] = COLON;
+  pos = writeHexRange(bytes, serialAt, serialLength, pos);
+  return keyScratch.toString('latin1', 0, pos);
+}
+
+function writeHexRange(bytes: Uint8Array, at: number, length: number, pos: number): number {
+  for (let i = at; i < at + length; i++) {
+    const b = bytes[i]!;
+    keyScratch[pos++] = HEX_ASCII[b >> 4]!;
+    keyScratch[pos++] = HEX_ASCII[b & 15]!;
+  }
+  return pos;
+}
+
 const HEX_ASCII = Uint8Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
 const COLON = 0x3a;
 let keyScratch = Buffer.alloc(256);

@@ -34,6 +34,7 @@ export {
 } from './cert-id.js';
 export { parseOcspRequest, MAX_NONCE_LENGTH, MAX_REQUESTS, type ParsedOcspRequest } from './ocsp-request.js';
 export { encodeOcspRequest, type EncodedOcspRequest, type OcspRequestOptions } from './ocsp-request-build.js';
+export { simpleOcspRequestKey } from './ocsp-request-key.js';
 export { decodeOcspGetPath } from './ocsp-get.js';
 export {
   ocspErrorResponse,

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeIdleLean } from './lean/server.js';
 import { HttpProblem, problemDocument, toProblem } from './problem.js';
 
 /** A parsed request as handlers see it: the body is read (and bounded) before the handler runs. */
@@ -41,6 +42,11 @@ export interface ServerOptions {
   readonly onError?: (err: unknown, req: { method: string; path: string }) => void;
   /** Connection timeouts; the defaults suit production (tests use shorter ones). */
   readonly timeouts?: ServerTimeouts;
+  /**
+   * TCP_NODELAY on every accepted connection (default true, as node:http). A server shared with the
+   * lean server (lean/server.ts) sets it per connection instead, where it matters.
+   */
+  readonly noDelay?: boolean;
 }
 
 /** How long a client may take, in milliseconds. */
@@ -157,7 +163,7 @@ function problemResponse(p: HttpProblem): Response {
 export function createHttpServer(options: ServerOptions): Server {
   const routes = options.routes.map(compile);
   const timeouts = options.timeouts ?? {};
-  const server = createServer({ connectionsCheckingInterval: timeouts.checkIntervalMs ?? 1_000 }, async (req, res) => {
+  const server = createServer({ connectionsCheckingInterval: timeouts.checkIntervalMs ?? 1_000, noDelay: options.noDelay ?? true }, async (req, res) => {
     const method = req.method ?? 'GET';
     let url: URL;
     try {
@@ -248,10 +254,11 @@ export function listen(server: Server, port = 0, host = '127.0.0.1'): Promise<nu
   });
 }
 
-/** Stops accepting, closes idle keep-alive connections, and waits for in-flight requests. */
+/** Stops accepting, closes idle keep-alive connections (node:http's and the lean server's), and waits for in-flight requests. */
 export function close(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
+    closeIdleLean(server);
   });
 }

@@ -5,6 +5,7 @@ import { base64, field, integer, object, only, optionalString, string } from '..
 import { recentCertificates, type Hierarchy } from './repository.js';
 import { readAuditSince } from '../../store/index.js';
 import { statusView } from './service.js';
+import { isOcspRequestType, OCSP_MAX_REQUEST, OCSP_MEDIA_TYPE_DETAIL, OCSP_RESPONSE_TYPE } from './ocsp-http.js';
 import { authenticate, requireRole } from './operators.js';
 import type { JpkiService } from './service.js';
 
@@ -105,9 +106,11 @@ function reasonCode(name: string): number {
  */
 export function jpkiRoutes(service: JpkiService): Route[] {
   const { authority } = service.ctx;
+  // These routes answer OCSP on connections the lean server (ocsp-http.ts) handed over; same rules.
   const ocsp = async (req: Request, der: Uint8Array): Promise<Response> => {
     const hierarchy = req.params.hierarchy === undefined ? undefined : hierarchyOf(req);
-    return derResponse(await service.ocsp.respond(der, hierarchy), 'application/ocsp-response');
+    if (req.method === 'POST' && !isOcspRequestType(req.headers['content-type'])) throw new HttpProblem(415, 'ERR_HTTP_MEDIA_TYPE', OCSP_MEDIA_TYPE_DETAIL);
+    return derResponse(await service.ocsp.respond(der, hierarchy), OCSP_RESPONSE_TYPE);
   };
   const operator = async (req: Request, ...roles: Parameters<typeof requireRole>[1][]) => {
     const actor = await authenticate(service.ctx.db, req.headers.authorization);
@@ -144,8 +147,8 @@ export function jpkiRoutes(service: JpkiService): Route[] {
         return derResponse(crl.der, 'application/pkix-crl', 60);
       },
     },
-    { method: 'POST', pattern: '/ocsp', maxBody: 16 * 1024, handler: (req) => ocsp(req, req.body) },
-    { method: 'POST', pattern: '/ocsp/:hierarchy', maxBody: 16 * 1024, handler: (req) => ocsp(req, req.body) },
+    { method: 'POST', pattern: '/ocsp', maxBody: OCSP_MAX_REQUEST, handler: (req) => ocsp(req, req.body) },
+    { method: 'POST', pattern: '/ocsp/:hierarchy', maxBody: OCSP_MAX_REQUEST, handler: (req) => ocsp(req, req.body) },
     {
       method: 'GET',
       pattern: '/ocsp/:hierarchy/*',
@@ -154,7 +157,7 @@ export function jpkiRoutes(service: JpkiService): Route[] {
         try {
           der = decodeOcspGetPath(req.params['*']!);
         } catch {
-          return derResponse(ocspErrorResponse('malformedRequest'), 'application/ocsp-response');
+          return derResponse(ocspErrorResponse('malformedRequest'), OCSP_RESPONSE_TYPE);
         }
         return ocsp(req, der);
       },
