@@ -9,5 +9,5 @@ export { RequestParser, DEFAULT_PARSER_LIMITS, NEED_MORE, HEAD, REQUEST, type Pa
 export { ChunkedDecoder, type ChunkedLimits } from './chunked.js';
 export { sniff, SNIFF_MORE, SNIFF_CLAIMED, SNIFF_OTHER, type Sniff } from './sniff.js';
 export { problemReply, ResponseEncoder, CLOSE, KEEP_ALIVE, type LeanReply, type Persistence } from './response.js';
-export type { LeanEndpoint, LeanRoute, LeanTimeouts } from './connection.js';
+export type { LeanEndpoint, LeanRoute, LeanTimeouts } from './context.js';
 export { shareLean, closeIdleLean, type LeanOptions, type LeanAttachment } from './server.js';

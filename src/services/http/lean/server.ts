@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { LeanConnection, type LeanContext, type LeanEndpoint, type LeanTimeouts } from './connection.js';
+import { LeanConnection } from './connection.js';
+import type { LeanContext, LeanEndpoint, LeanTimeouts } from './context.js';
 import { LeanHttpError } from './errors.js';
 import { DEFAULT_PARSER_LIMITS, type ParserLimits } from './request-parser.js';
 import { ResponseEncoder } from './response.js';
