@@ -27,6 +27,7 @@ export class ChangeFeed {
   #last = 0;
   #timer: NodeJS.Timeout | undefined;
   #polling = false;
+  #chain: Promise<void> = Promise.resolve();
   #onError: (err: unknown) => void;
 
   constructor(db: Queryable, options: { intervalMs?: number; onError?: (err: unknown) => void } = {}) {
@@ -59,13 +60,23 @@ export class ChangeFeed {
 
   async start(): Promise<void> {
     this.#last = (await auditHead(this.#db))?.seq ?? 0;
-    this.#timer = setInterval(() => void this.poll(), this.#intervalMs);
+    // The timer skips a tick while a poll runs; explicit calls queue (see poll).
+    this.#timer = setInterval(() => void (this.#polling ? undefined : this.poll()), this.#intervalMs);
     this.#timer.unref();
   }
 
-  /** Reads what was committed since the last poll (also callable directly, e.g. in tests). */
-  async poll(): Promise<void> {
-    if (this.#polling) return;
+  /**
+   * Reads what was committed since the last poll (also callable directly: the CRL publisher's catch-up,
+   * tests). Calls run one after the other, each a whole poll: a caller that needs what was committed
+   * before it called never gets the result of a poll that started earlier and read less.
+   */
+  poll(): Promise<void> {
+    const run = this.#chain.then(() => this.#pollOnce());
+    this.#chain = run;
+    return run;
+  }
+
+  async #pollOnce(): Promise<void> {
     this.#polling = true;
     try {
       for (;;) {
