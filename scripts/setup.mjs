@@ -1,7 +1,7 @@
 // Set-up shared by `npm start` and `npm test`: brings a fresh clone to a runnable state without any
 // step done by hand. Plain Node (no dependencies), because it runs before `npm ci` has.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,6 +25,9 @@ function mustRun(cmd, args, options) {
 export function ensureNpmDependencies() {
   const marker = join(root, 'node_modules', '.package-lock.json');
   const lock = join(root, 'package-lock.json');
+  // A checkout whose node_modules is a link to another checkout's (a git worktree) leaves installing to that one:
+  // npm ci here would empty the other checkout's packages.
+  if (lstatSync(join(root, 'node_modules'), { throwIfNoEntry: false })?.isSymbolicLink()) return;
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
   console.log('setup: installing npm packages (npm ci)');
   mustRun('npm', ['ci', '--no-audit', '--no-fund']);
