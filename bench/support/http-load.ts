@@ -4,9 +4,9 @@
  * until the time or count budget is spent. Request bytes are built once; the client does as little as
  * it can per request, since on a 2-core machine it competes with the server for CPU.
  *
- * Two connection modes: keep-alive (one connection per worker, reopened only after an error) and one
- * connection per request (`Connection: close`), which is what a responder that closes after each
- * answer, like `openssl ocsp`, forces on its clients.
+ * Two connection modes: keep-alive (as any HTTP/1.1 client: one connection per worker, kept while the
+ * server keeps it: a new one after an answer that closes it, HTTP/1.0 as `openssl ocsp` answers, or
+ * `Connection: close`, and after an error) and one connection per request (`Connection: close` sent).
  */
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -35,6 +35,8 @@ export interface LoadResult {
   readonly elapsedMs: number;
   /** Latencies of the answered requests in ms, sorted ascending. */
   readonly latenciesMs: Float64Array;
+  /** Connections opened. */
+  readonly connections: number;
 }
 
 /** The bytes of a POST request with a body. */
@@ -46,6 +48,8 @@ export function postRequest(path: string, port: number, contentType: string, bod
 interface Answer {
   readonly status: number;
   readonly body: Buffer;
+  /** The server closes the connection after this answer (RFC 9112 9.3, 9.6): HTTP/1.0 without keep-alive, or `Connection: close`. */
+  readonly close: boolean;
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
@@ -56,10 +60,12 @@ function parseAnswer(buf: Buffer, ended: boolean): Answer | undefined {
   if (headerEnd < 0) return undefined;
   const head = buf.toString('latin1', 0, headerEnd);
   const status = Number(head.slice(9, 12));
+  const connection = /\r\nconnection:[ \t]*([^\r]*)/i.exec(head)?.[1]?.toLowerCase() ?? '';
+  const close = head.startsWith('HTTP/1.0') ? !connection.includes('keep-alive') : connection.includes('close');
   const m = /\r\ncontent-length:[ \t]*(\d+)/i.exec(head);
-  if (!m) return ended ? { status, body: buf.subarray(headerEnd + 4) } : undefined;
+  if (!m) return ended ? { status, body: buf.subarray(headerEnd + 4), close: true } : undefined;
   const end = headerEnd + 4 + Number(m[1]);
-  return buf.length >= end ? { status, body: buf.subarray(headerEnd + 4, end) } : undefined;
+  return buf.length >= end ? { status, body: buf.subarray(headerEnd + 4, end), close } : undefined;
 }
 
 class LoadError extends Error {
@@ -112,6 +118,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const errorKinds = new Map<string, number>();
   let errors = 0;
   let started = 0;
+  let connections = 0;
   const start = performance.now();
   const deadline = start + o.durationMs;
   const more = () => started < o.maxRequests && performance.now() < deadline;
@@ -127,10 +134,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       const i = o.pick();
       const t0 = performance.now();
       try {
-        if (!socket || !o.keepAlive) socket = open(o.port);
+        if (!socket || !o.keepAlive) {
+          socket = open(o.port);
+          connections++;
+        }
         const a = await exchange(socket, o.requests[i]!, o.timeoutMs);
         const dt = performance.now() - t0;
-        if (!o.keepAlive) {
+        // A server that closes after its answer (openssl's responder: HTTP/1.0) gets a new connection next time.
+        if (!o.keepAlive || a.close) {
           socket.destroy();
           socket = undefined;
         }
@@ -152,5 +163,5 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   await Promise.all(Array.from({ length: o.concurrency }, worker));
   const elapsedMs = performance.now() - start;
   const sorted = Float64Array.from(latencies).sort();
-  return { answered: latencies.length, errors, errorKinds, elapsedMs, latenciesMs: sorted };
+  return { answered: latencies.length, errors, errorKinds, elapsedMs, latenciesMs: sorted, connections };
 }
