@@ -12,7 +12,8 @@ import { fromRoot } from '../helpers/paths.js';
  * `--help` on every command and subcommand. The list is read, not written here: the commands of
  * program.ts COMMANDS, the first word of each two-word command ('shop' of 'shop check'), and the
  * subcommands each usage text names in its synopsis ('jpki-mobile app install ...', 'jpki-mobile push
- * sender add ...'), or in its "ACTION is one of" list (callcenter). A command added later, or a
+ * sender add ...'), in its list of subcommands at the left margin ('install   installs ...'), or in its
+ * "ACTION is one of" list (callcenter). A command added later, or a
  * subcommand added to a usage text, is covered without touching this file.
  */
 
@@ -45,6 +46,14 @@ function placeholderWords(usage: string, placeholder: string): string[] {
   return words;
 }
 
+/** The subcommands a usage text describes in a list at the left margin ('install   installs the app …'). */
+function describedWords(usage: string): string[] {
+  return usage
+    .split('\n')
+    .map((l) => /^([a-z][a-z0-9-]*)\s{2,}\S/.exec(l)?.[1])
+    .filter((w): w is string => w !== undefined);
+}
+
 /** Every command line to ask for help: ['card'], ['card', 'issue'], ['push', 'sender', 'add'], ['shop'], ... */
 export function enumerateCommands(commands: readonly CliCommand[]): string[][] {
   const seen = new Map<string, string[]>();
@@ -64,6 +73,8 @@ export function enumerateCommands(commands: readonly CliCommand[]): string[][] {
       if (sub.length > 0) add([...name, ...sub]);
       else if (rest[0] !== undefined && /^[A-Z][A-Z_]+$/.test(rest[0])) for (const w of placeholderWords(c.usage, rest[0])) add([...name, w]);
     }
+    // A command with subcommands may describe one only in its list: that one is asked too.
+    if ([...seen.keys()].some((k) => k.startsWith(`${c.name} `))) for (const w of describedWords(c.usage)) add([...name, w]);
   }
   return [...seen.values()];
 }
@@ -131,8 +142,10 @@ describe('--help on every command and subcommand', () => {
         assert.equal(b.err(), '', shown);
         assert.match(b.out(), /^Usage: jpki-mobile /, shown);
         // The page is the command's own: it names the command line asked for.
-        const named = words[0] === 'callcenter' ? 'callcenter' : words.join(' ');
-        assert.ok(b.out().includes(`jpki-mobile ${named}`), `${shown} prints a usage naming 'jpki-mobile ${named}'`);
+        const line = words.join(' ');
+        const command = COMMANDS.map((c) => c.name).filter((n) => line === n || line.startsWith(`${n} `)).sort((a, b) => b.length - a.length)[0] ?? words[0]!;
+        assert.ok(b.out().includes(`jpki-mobile ${command}`), `${shown} prints a usage naming 'jpki-mobile ${command}'`);
+        for (const w of words) assert.ok(b.out().includes(w), `${shown}: the usage names '${w}'`);
       }
     }
     assert.deepEqual(readdirSync(cwd), [], 'nothing written in the working directory (no ./.jpki-mobile)');
