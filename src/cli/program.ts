@@ -42,12 +42,24 @@ Options:
 `;
 }
 
+/** The commands of a group: the two-word commands whose first word is `name` ('shop' for 'shop check'). */
+function groupOf(name: string | undefined): readonly CliCommand[] {
+  return name === undefined ? [] : COMMANDS.filter((c) => c.name.startsWith(`${name} `));
+}
+
+/** The usage text of the command `words` name ('card attach', 'card', 'shop'), or undefined. */
+function usageOf(words: readonly string[]): string | undefined {
+  const target = COMMANDS.find((c) => c.name === `${words[0]} ${words[1]}`) ?? COMMANDS.find((c) => c.name === words[0]);
+  if (target) return target.usage;
+  const group = groupOf(words[0]);
+  return group.length > 0 ? group.map((c) => c.usage).join('\n') : undefined;
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined) return overviewCommand.run([], io);
   if (name === '--help' || name === '-h' || name === 'help') {
-    const target = COMMANDS.find((c) => c.name === `${args[0]} ${args[1]}`) ?? COMMANDS.find((c) => c.name === args[0]);
-    io.out(target ? target.usage : mainUsage());
+    io.out(usageOf(args) ?? mainUsage());
     return 0;
   }
   if (name === '--version') {
@@ -58,6 +70,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const sub = COMMANDS.find((c) => c.name === `${name} ${args[0]}`);
   if (sub) args.shift();
   const command = sub ?? COMMANDS.find((c) => c.name === name);
+  if (!command && groupOf(name).length > 0) {
+    // 'shop' alone: only its subcommands are commands.
+    if (wantsHelp(args)) {
+      io.out(usageOf([name])!);
+      return 0;
+    }
+    io.err(`jpki-mobile ${name}: missing the subcommand (${groupOf(name).map((c) => c.name.split(' ')[1]).join(', ')})\n\n${usageOf([name])}`);
+    return 2;
+  }
   if (!command) {
     io.err(`jpki-mobile: unknown command '${name}'\n\n${mainUsage()}`);
     return 2;

@@ -26,6 +26,9 @@ export const PKCS11_MODULE = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
 export const VPCD_ADDRESS = '127.0.0.1:35963';
 /** Slot 0 of vpcd as pcscd names it. */
 export const VPCD_READER = 'Virtual PCD 00 00';
+/** vpcd's slot 1: its address and its reader's name. */
+export const VPCD_ADDRESS_1 = '127.0.0.1:35964';
+export const VPCD_READER_1 = 'Virtual PCD 00 01';
 const CLI = fromRoot('dist', 'src', 'cli', 'main.js');
 
 // Debian's vpcd (vsmartcard 3.3) sends a frame's 2-byte length and its payload in two send() calls
@@ -82,8 +85,13 @@ export interface PcscSession {
    * (`se create`) serving one of its interfaces; resolves once pcscd reports it in 'Virtual PCD 00 00'.
    */
   attachElement(elementFile: string, iface: 'contact' | 'nfc'): Promise<NsProcess>;
-  /** Waits until pcscd sees a card (or no card, with `present: false`) in slot 0. */
-  waitForCard(present?: boolean, ms?: number): Promise<void>;
+  /**
+   * `jpki-mobile phone nfc --phone DIR --vpcd 127.0.0.1:3596x`: a phone folder held to the reader of
+   * vpcd slot `slot` (0 or 1) through its NFC card emulation; resolves once pcscd reports a card there.
+   */
+  attachPhone(phoneDir: string, slot?: 0 | 1): Promise<NsProcess>;
+  /** Waits until pcscd sees a card (or no card, with `present: false`) in slot `reader` (default 0). */
+  waitForCard(present?: boolean, ms?: number, reader?: 0 | 1): Promise<void>;
   /** Stops every process the session started, pcscd last, by PID; removes `dir`. */
   stop(): Promise<void>;
 }
@@ -218,13 +226,13 @@ export async function startPcscSession(options: { debug?: boolean } = {}): Promi
       started.push(p);
       return p;
     },
-    async waitForCard(present = true, ms = 10_000) {
+    async waitForCard(present = true, ms = 10_000, reader = 0) {
       const deadline = Date.now() + ms;
       for (;;) {
         // opensc-tool --atr fails while no card is in the reader.
-        const r = await session.run('opensc-tool', ['--reader', '0', '--atr'], { timeoutMs: 5000 });
+        const r = await session.run('opensc-tool', ['--reader', String(reader), '--atr'], { timeoutMs: 5000 });
         if ((r.status === 0) === present) return;
-        if (Date.now() > deadline) throw new Error(`card ${present ? 'not seen' : 'still seen'} in ${VPCD_READER}: ${r.stdout}${r.stderr}`);
+        if (Date.now() > deadline) throw new Error(`card ${present ? 'not seen' : 'still seen'} in ${reader === 0 ? VPCD_READER : VPCD_READER_1}: ${r.stdout}${r.stderr}`);
         await sleep(100);
       }
     },
@@ -238,6 +246,12 @@ export async function startPcscSession(options: { debug?: boolean } = {}): Promi
       const p = session.spawn(process.execPath, [CLI, 'se', 'attach', elementFile, '--vpcd', VPCD_ADDRESS, '--interface', iface]);
       await p.waitForLine(/^attached/);
       await session.waitForCard(true);
+      return p;
+    },
+    async attachPhone(phoneDir, slot = 0) {
+      const p = session.spawn(process.execPath, [CLI, 'phone', 'nfc', '--phone', phoneDir, '--vpcd', slot === 0 ? VPCD_ADDRESS : VPCD_ADDRESS_1]);
+      await p.waitForLine(/^attached/);
+      await session.waitForCard(true, 10_000, slot);
       return p;
     },
     async stop() {

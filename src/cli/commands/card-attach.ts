@@ -1,11 +1,9 @@
 import { resolve } from 'node:path';
 import { FileCardStore } from '../../card/index.js';
 import { IdCard, type IdCardState } from '../../devices/id-card/index.js';
-import { parseVpcdAddress, VpcdBridge, VpcdError, type VpcdEvent } from '../../transports/index.js';
 import { parse } from '../args.js';
 import { UsageError, type CliCommand, type Io } from '../command.js';
-
-export const DEFAULT_VPCD = '127.0.0.1:35963';
+import { DEFAULT_VPCD, serveOnVpcd, vpcdAddressOption } from '../runtime/vpcd-serve.js';
 
 const USAGE = `Usage: jpki-mobile card attach CARD [--vpcd HOST:PORT] [--trace]
 
@@ -23,79 +21,17 @@ Options:
   --trace            print every APDU exchange to stderr (VERIFY data redacted)
 `;
 
-/** Waits for SIGINT or SIGTERM (once), then resolves with the signal's name. */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolveSignal) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolveSignal(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
-
-/** Turns bridge events into lines: one per state change, not one per retry. `what` names the card. */
-export function reporter(io: Io, where: string, trace: boolean, what = 'the card'): (e: VpcdEvent) => void {
-  let everConnected = false;
-  let waitingShown = false;
-  return (e) => {
-    switch (e.type) {
-      case 'connected':
-        io.out(everConnected ? `reconnected to vpcd at ${where}\n` : `attached: ${what} is in the virtual reader at ${where} (SIGTERM or Ctrl-C to remove it)\n`);
-        everConnected = true;
-        waitingShown = false;
-        return;
-      case 'retry':
-        if (!waitingShown) io.err(`waiting for vpcd at ${where}: ${e.reason}\n`);
-        waitingShown = true;
-        return;
-      case 'disconnected':
-        io.err(`vpcd at ${where} closed the connection (${e.reason}); ${what} is removed until it reconnects\n`);
-        return;
-      case 'protocol-error':
-        io.err(`vpcd protocol error: ${e.error.message} [${e.error.code}]\n`);
-        return;
-      case 'card-error':
-        io.err(`card failure: ${e.error instanceof Error ? e.error.message : String(e.error)}\n`);
-        return;
-      case 'power':
-        if (trace) io.err(`power ${e.state}\n`);
-        return;
-      case 'apdu':
-        if (trace) io.err(`> ${e.command}\n< ${e.response}\n`);
-        return;
-      default:
-        return;
-    }
-  };
-}
-
 export async function runCardAttach(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, { vpcd: { type: 'string' }, trace: { type: 'boolean' } }, true);
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing CARD (the card file)' : 'one CARD only');
-  let address;
-  try {
-    address = parseVpcdAddress(values.vpcd ?? DEFAULT_VPCD);
-  } catch (err) {
-    if (err instanceof VpcdError) throw new UsageError(err.message);
-    throw err;
-  }
+  const address = vpcdAddressOption(values.vpcd);
   const trace = (values.trace as unknown) === true;
   const path = resolve(positionals[0]!);
   const card = await IdCard.open(new FileCardStore<IdCardState>(path), {
     logger: { error: (message, err) => io.err(`card: ${message}: ${err instanceof Error ? err.message : String(err)}\n`) },
   });
-  const where = address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
-  const signal = untilSignal();
-  const bridge = new VpcdBridge({ host: address.host, port: address.port, card, onEvent: reporter(io, where, trace) });
-  io.out(`card ${path}\nconnecting to vpcd at ${where}\n`);
-  bridge.start();
-  const received = await signal;
-  await bridge.stop();
-  io.out(`${received}: card removed, stopped\n`);
-  return 0;
+  io.out(`card ${path}\n`);
+  return serveOnVpcd({ io, address, card, what: 'the card', trace, removed: 'card removed' });
 }
 
 /** `jpki-mobile card attach`: the subcommand's usage and entry, dispatched from the `card` command. */

@@ -10,9 +10,11 @@ import { parse, required } from '../args.js';
 import { UsageError, type CliCommand, type Io } from '../command.js';
 import { openPhoneDir, PHONE_FILES, publisherIdentity } from '../runtime/phone-dir.js';
 import { AppCliError, postJson } from './app-http.js';
+import { holdToReader } from './phone-nfc.js';
 
 const USAGE = `Usage: jpki-mobile phone new --out DIR --url URL [--model NAME] [--home DIR]
        jpki-mobile phone reset --phone DIR
+       jpki-mobile phone nfc --phone DIR [--vpcd HOST:PORT] [--trace]
 
 A smartphone on disk: its OS state, device key, embedded secure element, push identity and the JPKI
 app's data, one file each in DIR (docs/app.md).
@@ -26,12 +28,22 @@ new     makes a phone with its own secure element (production profile: random IS
 reset   factory reset (flow 10): the OS's reset handlers run first (the push component tells the push
         service; the SE agent sends the reset notice to the SEI-TSM, which keeps it pending while the
         server does not take it), then apps, keystore keys and fingerprints are wiped.
+nfc     holds the phone to a contactless reader until SIGTERM or SIGINT (Ctrl-C), then exits 0: the
+        reader is vsmartcard's virtual reader in pcscd (vpcd slot 0 listens on 127.0.0.1:35963, slot 1
+        on 35964), as a kiosk's or a shop terminal's. The phone's NFC controller (card emulation)
+        routes the reader's APDUs to the element's contactless interface, where only applications
+        installed for contactless access answer (the JPKI applet); the OS and apps never see them.
+        Refused with ERR_NFC_NO_CARD when NFC is off on the phone. Run no other command on DIR
+        meanwhile: the phone is in one place at a time.
 
 Options:
   --out DIR      the phone's folder (created; refused if it holds a phone)
   --url URL      the running system (jpki-mobile start)
   --model NAME   the phone's model name (default "JPKI Phone")
   --phone DIR    an existing phone's folder
+  --vpcd H:P     where vpcd listens (default 127.0.0.1:35963); vpcd has no authentication: keep it on
+                 loopback or in a network namespace of its own
+  --trace        print every APDU exchange to stderr (VERIFY data redacted)
   --home DIR     the system's home (default: $JPKI_MOBILE_HOME, else ./.jpki-mobile)
 `;
 
@@ -94,12 +106,13 @@ async function reset(args: string[], io: Io): Promise<number> {
 
 export const phoneCommand: CliCommand = {
   name: 'phone',
-  summary: 'a smartphone with its secure element: new, reset',
+  summary: 'a smartphone with its secure element: new, reset, nfc (held to a PC/SC reader)',
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;
     if (sub === 'new') return create(rest, io);
     if (sub === 'reset') return reset(rest, io);
-    throw new UsageError(sub === undefined ? 'missing the subcommand (new, reset)' : `unknown subcommand '${sub}'`);
+    if (sub === 'nfc') return holdToReader(rest, io);
+    throw new UsageError(sub === undefined ? 'missing the subcommand (new, reset, nfc)' : `unknown subcommand '${sub}'`);
   },
 };

@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
 import { FileCardStore } from '../../card/index.js';
 import { DEFAULT_PACKAGES, SecureElement, type SeInterface, type SeState } from '../../devices/secure-element/index.js';
-import { parseVpcdAddress, VpcdBridge, VpcdError } from '../../transports/index.js';
 import { parse } from '../args.js';
 import { UsageError, type CliCommand, type Io } from '../command.js';
-import { DEFAULT_VPCD, reporter, untilSignal } from './card-attach.js';
+import { DEFAULT_VPCD, serveOnVpcd, vpcdAddressOption } from '../runtime/vpcd-serve.js';
 
 const USAGE = `Usage: jpki-mobile se attach FILE [--vpcd HOST:PORT] [--interface contact|nfc] [--trace]
 
@@ -35,13 +34,7 @@ function interfaceOf(value: string | undefined): SeInterface {
 export async function runSeAttach(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, { vpcd: { type: 'string' }, interface: { type: 'string' }, trace: { type: 'boolean' } }, true);
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing FILE (the element file)' : 'one FILE only');
-  let address;
-  try {
-    address = parseVpcdAddress(values.vpcd ?? DEFAULT_VPCD);
-  } catch (err) {
-    if (err instanceof VpcdError) throw new UsageError(err.message);
-    throw err;
-  }
+  const address = vpcdAddressOption(values.vpcd);
   const iface = interfaceOf(values.interface);
   const trace = (values.trace as unknown) === true;
   const path = resolve(positionals[0]!);
@@ -49,15 +42,8 @@ export async function runSeAttach(args: string[], io: Io): Promise<number> {
     packages: DEFAULT_PACKAGES,
     logger: { error: (message, err) => io.err(`element: ${message}: ${err instanceof Error ? err.message : String(err)}\n`) },
   });
-  const where = address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
-  const signal = untilSignal();
-  const bridge = new VpcdBridge({ host: address.host, port: address.port, card: element.port(iface), onEvent: reporter(io, where, trace, `the secure element (${iface})`) });
-  io.out(`secure element ${path}, ${iface} interface\nconnecting to vpcd at ${where}\n`);
-  bridge.start();
-  const received = await signal;
-  await bridge.stop();
-  io.out(`${received}: element removed, stopped\n`);
-  return 0;
+  io.out(`secure element ${path}, ${iface} interface\n`);
+  return serveOnVpcd({ io, address, card: element.port(iface), what: `the secure element (${iface})`, trace, removed: 'element removed' });
 }
 
 export const seAttachCommand: CliCommand = {

@@ -1,7 +1,10 @@
 import { HttpProblem, json, problemDocument, toProblem, type Request, type Response, type Route } from '../http/index.js';
 import { field, integer, object, only, optionalString, string } from '../http/validate.js';
+import { authenticate, requireRole } from '../jpki/operators.js';
+import { MAX_LIST_PAGE, MESSAGE_STATES, type ListMessagesQuery } from './admin.js';
 import { PushError } from './errors.js';
-import { APP_ID_PATTERN, DEVICE_ID_PATTERN, MESSAGE_ID_PATTERN, TOKEN_PATTERN } from './identifiers.js';
+import { APP_ID_PATTERN, DEVICE_ID_PATTERN, MESSAGE_ID_PATTERN, SENDER_ID_PATTERN, TOKEN_PATTERN } from './identifiers.js';
+import type { MessageState } from './message-store.js';
 import type { PushService } from './service.js';
 
 /** The path prefix of the push service's routes. */
@@ -13,6 +16,8 @@ export function pushStatusOf(code: string): number | undefined {
     ERR_PUSH_REQUEST: 400,
     ERR_PUSH_SENDER_UNAUTHENTICATED: 401,
     ERR_PUSH_DEVICE_UNAUTHENTICATED: 401,
+    ERR_JPKI_UNAUTHENTICATED: 401,
+    ERR_JPKI_FORBIDDEN: 403,
     ERR_PUSH_UNKNOWN_TOKEN: 404,
     ERR_PUSH_NOT_REGISTERED: 404,
     ERR_PUSH_UNKNOWN_MESSAGE: 404,
@@ -51,6 +56,44 @@ function waitOf(req: Request, max: number): number {
   if (raw === null) return max;
   if (!/^[0-9]{1,3}$/.test(raw) || Number(raw) > max) throw field('query.wait', `must be an integer from 0 to ${max} (seconds)`);
   return Number(raw);
+}
+
+const REGISTRATION_ID_PATTERN = /^reg_[A-Za-z0-9_-]{22}$/;
+
+/** The administrator listing's query (docs/services/push.md "Administrator"): every parameter optional, each once. */
+function listQueryOf(req: Request): ListMessagesQuery {
+  onlyQuery(req, ['after', 'before', 'limit', 'device', 'registration', 'sender', 'status']);
+  const q = (name: string) => req.query.get(name) ?? undefined;
+  const seqOf = (name: 'after' | 'before') => {
+    const raw = q(name);
+    if (raw === undefined) return undefined;
+    if (!/^(0|[1-9][0-9]{0,14})$/.test(raw)) throw field(`query.${name}`, 'must be a seq: an integer from 0');
+    return Number(raw);
+  };
+  const matching = (name: string, pattern: RegExp, what: string) => {
+    const raw = q(name);
+    if (raw !== undefined && !pattern.test(raw)) throw field(`query.${name}`, `is not ${what}`);
+    return raw;
+  };
+  const after = seqOf('after');
+  const before = seqOf('before');
+  if (after !== undefined && before !== undefined) throw field('query.before', 'give after or before, not both');
+  const limit = matching('limit', /^[1-9][0-9]{0,2}$/, `a page size from 1 to ${MAX_LIST_PAGE}`);
+  if (limit !== undefined && Number(limit) > MAX_LIST_PAGE) throw field('query.limit', `must be from 1 to ${MAX_LIST_PAGE}`);
+  const deviceId = matching('device', DEVICE_ID_PATTERN, 'a device id (dev_ and 22 characters)');
+  const registrationId = matching('registration', REGISTRATION_ID_PATTERN, 'a registration id (reg_ and 22 characters)');
+  const senderId = matching('sender', SENDER_ID_PATTERN, 'a sender name');
+  const status = q('status');
+  if (status !== undefined && !MESSAGE_STATES.includes(status as MessageState)) throw field('query.status', `is one of ${MESSAGE_STATES.join(', ')}`);
+  return {
+    ...(after !== undefined ? { after } : {}),
+    ...(before !== undefined ? { before } : {}),
+    ...(limit !== undefined ? { limit: Number(limit) } : {}),
+    ...(deviceId !== undefined ? { deviceId } : {}),
+    ...(registrationId !== undefined ? { registrationId } : {}),
+    ...(senderId !== undefined ? { senderId } : {}),
+    ...(status !== undefined ? { status: status as MessageState } : {}),
+  };
 }
 
 function appIdOf(req: Request): string {
@@ -171,6 +214,15 @@ export function pushRoutes(service: PushService): Route[] {
         const priority = optionalString(body, 'priority', { max: 6, pattern: /^(normal|high)$/ }) as 'normal' | 'high' | undefined;
         const result = await service.send(s, { token, data, ...(ttl !== undefined ? { ttl } : {}), ...(collapseKey ? { collapseKey } : {}), ...(priority ? { priority } : {}) });
         return json(201, result, { location: `${P}/messages/${result.id}` });
+      },
+    },
+    {
+      // The administrator's listing (the inspector): an operator token of role admin.
+      method: 'GET',
+      pattern: `${P}/messages`,
+      handler: async (req) => {
+        requireRole(await authenticate(service.ctx.db, req.headers.authorization), 'admin');
+        return json(200, await service.listMessages(listQueryOf(req)), { 'cache-control': 'no-store' });
       },
     },
     {

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../store/index.js';
+import type { Queryable, SqlValue } from '../../store/index.js';
 import type { DeadReason } from './repository.js';
 
 /** The messages table (003-push.ts): SQL in one place for sending, delivery, status and the sweep. */
@@ -152,4 +152,49 @@ export async function messagesAfter(q: Queryable, seq: number, limit: number): P
 export async function lastSeq(q: Queryable): Promise<number> {
   const rows = await q.query<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM push_messages');
   return Number(rows[0]?.seq ?? 0);
+}
+
+/** A message as the administrator's listing reads it, with its registration's app. */
+export interface ListedRow extends MessageRow {
+  app_id: string;
+}
+
+export interface ListQuery {
+  /** Messages with `seq` above it, oldest first; or `before`: below it, newest first; neither: newest first. */
+  readonly after?: number;
+  readonly before?: number;
+  readonly limit: number;
+  readonly deviceId?: string;
+  readonly registrationId?: string;
+  readonly senderId?: string;
+  /** The status as a reader sees it at `at`: a pending message past its expiry is `expired`. */
+  readonly status?: MessageState;
+  readonly at: string;
+}
+
+/** One page of messages for the administrator's listing (admin.ts). */
+export async function listMessages(q: Queryable, query: ListQuery): Promise<ListedRow[]> {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  const param = (v: SqlValue) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (query.after !== undefined) where.push(`m.seq > ${param(query.after)}`);
+  if (query.before !== undefined) where.push(`m.seq < ${param(query.before)}`);
+  if (query.deviceId !== undefined) where.push(`m.device_id = ${param(query.deviceId)}`);
+  if (query.registrationId !== undefined) where.push(`m.registration_id = ${param(query.registrationId)}`);
+  if (query.senderId !== undefined) where.push(`m.sender_id = ${param(query.senderId)}`);
+  if (query.status === 'pending') where.push(`m.status = 'pending' AND m.expires_at > ${param(query.at)}`);
+  else if (query.status === 'expired') where.push(`(m.status = 'expired' OR (m.status = 'pending' AND m.expires_at <= ${param(query.at)}))`);
+  else if (query.status !== undefined) where.push(`m.status = ${param(query.status)}`);
+  const order = query.after !== undefined ? 'ASC' : 'DESC';
+  return q.query<ListedRow>(
+    `SELECT m.seq, m.id, m.sender_id, m.registration_id, m.device_id, r.app_id, m.priority, m.collapse_key, m.ttl_seconds, m.data, m.status, m.failure_reason,
+            m.replaced_by, m.created_at, m.expires_at, m.attempts, m.last_attempt_at, m.final_at
+     FROM push_messages m JOIN push_registrations r ON r.id = m.registration_id
+     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY m.seq ${order} LIMIT ${Math.trunc(query.limit)}`,
+    params,
+  );
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../../store/index.js';
 import type { PushContext } from './context.js';
+import { listAllMessages, type ListMessagesQuery, type MessagePage } from './admin.js';
 import { ack, poll, type AckResult, type PushMessage } from './delivery.js';
 import { authenticateDevice, enrolDevice, resetDevice, type DeviceCredential, type ResetOutcome } from './devices.js';
 import { PushError } from './errors.js';
@@ -119,6 +120,11 @@ export class PushService {
 
   status(sender: Sender, id: string): Promise<MessageStatus> {
     return messageStatus(this.ctx, sender, id);
+  }
+
+  /** The administrator's listing: every sender's messages, a page at a time (admin.ts); reads only. */
+  listMessages(query: ListMessagesQuery): Promise<MessagePage> {
+    return listAllMessages(this.ctx, query);
   }
 
   /** Long-poll: `waitSeconds` from 0 to `maxWaitSeconds`; `signal` ends the wait (client gone). */

@@ -1,5 +1,5 @@
 // The inspector: what happened inside, read with the administrator's token: certificates and their
-// states, card -> phone links, TSM sessions and their redacted APDU traces, the audit log.
+// states, card -> phone links, TSM sessions and their redacted APDU traces, push messages, the audit log.
 import { api, el, focusResult, initPage, label, showProblem, showStatus, table, tokenForm } from './common.js';
 import { applyLabels } from './i18n.js';
 
@@ -49,6 +49,8 @@ async function load() {
     ], sessions.data.sessions));
   }
 
+  await loadPush();
+
   const audit = await api('GET', '/api/v1/audit?after=0&limit=500', { token: token() });
   if (!audit.ok) showProblem($('audit'), audit.problem);
   else {
@@ -63,6 +65,29 @@ async function load() {
   result.replaceChildren();
   applyLabels($('main'));
   focusResult($('certs-h'));
+}
+
+/** Push messages, newest first, a page of 50; `before` pages back by seq. */
+async function loadPush(before) {
+  const target = $('push');
+  const r = await api('GET', `/push/v1/messages?limit=50${before ? `&before=${before}` : ''}`, { token: token() });
+  if (!r.ok) return showProblem(target, r.problem);
+  const { messages, next } = r.data;
+  const nav = el('div', { class: 'actions' },
+    before ? el('button', { type: 'button', onclick: () => void loadPush() }, label('inspector.newest')) : null,
+    next !== null ? el('button', { type: 'button', onclick: () => void loadPush(next) }, label('inspector.older')) : null);
+  target.replaceChildren(messages.length === 0 ? label('inspector.noPush', 'p') : table([
+    ['inspector.seq', (m) => String(m.seq)],
+    ['inspector.at', (m) => m.createdAt],
+    ['inspector.sender', (m) => m.sender],
+    ['inspector.purpose', (m) => m.purpose ?? '—'],
+    ['common.status', (m) => el('span', { class: `status-${m.status}` }, m.failureReason ? `${m.status} (${m.failureReason})` : m.status)],
+    ['inspector.device', (m) => code(m.deviceId)],
+    ['inspector.app', (m) => m.appId],
+    ['inspector.attempts', (m) => String(m.attempts)],
+    ['inspector.finished', (m) => m.finishedAt ?? '—'],
+  ], messages), nav);
+  applyLabels(target);
 }
 
 async function showTrace(sessionId) {
