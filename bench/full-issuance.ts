@@ -33,7 +33,10 @@ import type { IssuanceInput } from '../src/app/index.js';
 import type { IdCard } from '../src/devices/id-card/index.js';
 import { formatRow } from './harness.js';
 import { CARD_PASSWORD, serverRequests, startBenchSystem, type BenchSystem, type PhoneRig, type RequestRecord } from './support/app-system.js';
-import { cleanup, installCleanup, median, quantile, tempDir } from './support/proc.js';
+import { cleanup, installCleanup, quantile, tempDir } from './support/proc.js';
+
+/** The median as the rest of this report prints it: nearest rank, the lower middle of an even count. */
+const median = (values: readonly number[]) => quantile([...values].sort((a, b) => a - b), 0.5);
 
 function count(arg: string | undefined, fallback: number, max: number, what: string): number {
   const n = Number(arg ?? fallback);
