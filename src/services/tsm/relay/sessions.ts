@@ -3,13 +3,14 @@ import type { Party, WireStep } from '../script.js';
 
 /** Rows of the relay's tables (migration 004). */
 
-export type Purpose = 'prepare' | 'issue' | 'sync' | 'delete' | 'revoke' | 'reset-cleanup';
+export type Purpose = 'prepare' | 'issue' | 'sync' | 'delete' | 'revoke' | 'reset-cleanup' | 'reset-pin';
 export type SessionState = 'active' | 'awaiting-signature' | 'certifying' | 'completed' | 'failed' | 'expired' | 'aborted';
 export const LIVE_STATES: readonly SessionState[] = ['active', 'awaiting-signature', 'certifying'];
 
 export interface SessionRow {
   id: string;
-  app_instance_id: string;
+  /** The app instance that runs the session, or null for one the OS's SE agent runs after a reset notice. */
+  app_instance_id: string | null;
   se_id: string;
   purpose: Purpose;
   state: SessionState;
@@ -28,6 +29,8 @@ export interface SessionRow {
   updated_at: string;
   expires_at: string;
   ended_at: string | null;
+  /** SHA-256 (hex) of the SE agent's credential for this one session (migration 007). */
+  agent_token_hash: string | null;
 }
 
 export interface BatchRow {
@@ -57,6 +60,11 @@ export interface TraceRow {
 
 export async function getSession(q: Queryable, id: string): Promise<SessionRow | undefined> {
   return (await q.query<SessionRow>('SELECT * FROM tsm_sessions WHERE id = $1', [id]))[0];
+}
+
+/** The session an SE agent's credential opens (by the credential's SHA-256). */
+export async function sessionOfAgent(q: Queryable, tokenHash: string): Promise<SessionRow | undefined> {
+  return (await q.query<SessionRow>('SELECT * FROM tsm_sessions WHERE agent_token_hash = $1', [tokenHash]))[0];
 }
 
 export async function liveSessionsOf(q: Queryable, seId: string): Promise<SessionRow[]> {
