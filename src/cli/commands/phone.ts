@@ -24,8 +24,10 @@ new     makes a phone with its own secure element (production profile: random IS
         the JPKI app publisher's signing certificate (HOME/app-signing/), has the SP-TSM serve it, and
         puts the app package (its certificate) into DIR for 'jpki-mobile app install'.
 reset   factory reset (flow 10): the OS's reset handlers run first (the push component tells the push
-        service; the SE agent sends the reset notice to the SEI-TSM, which keeps it pending while the
-        server does not take it), then apps, keystore keys and fingerprints are wiped.
+        service; the SE agent sends the reset notice, proven by the element's ISD, to the SEI-TSM, which
+        has the phone certificates revoked, then runs the clean-up that deletes the JPKI applet, its
+        security domain and keys; offline, or refused, the notice stays pending on the phone and is
+        sent again when it is online), then apps, keystore keys and fingerprints are wiped.
 
 Options:
   --out DIR      the phone's folder (created; refused if it holds a phone)
