@@ -149,6 +149,9 @@ describe('flow 10: factory reset, end to end', () => {
     assert.equal(unknown.json.code, 'ERR_TSM_UNKNOWN_ELEMENT');
     const malformed = await post({ ...good, proof: 'zz' });
     assert.equal(malformed.status, 400);
+    const extra = await post({ ...good, force: true });
+    assert.equal(extra.status, 400);
+    assert.equal(extra.json.code, 'ERR_REQUEST_FIELD');
     assert.equal((await caStatus(h, x.auth)).status, 'good', 'nothing was done for a refused notice');
     assert.equal((await h.api('GET', `/tsm/v1/elements/${p.seId}`, undefined, h.admin)).json.state, 'prepared');
 
@@ -157,6 +160,15 @@ describe('flow 10: factory reset, end to end', () => {
     assert.equal(first.answer.state, 'reset');
     assert.deepEqual([...first.answer.revoked].sort(), [x.sign, x.auth].sort());
     assert.equal(first.cleanup?.session.state, 'completed');
+    // The agent's credential opens that one session and nothing else.
+    const agentAuth = { authorization: `Bearer ${first.answer.cleanup!.credential}` };
+    assert.equal((await fetch(`${h.url}/tsm/v1/sessions/${first.answer.cleanup!.sessionId}`, { headers: agentAuth })).status, 200);
+    const sessions = (await h.api('GET', `/tsm/v1/sessions?seId=${p.seId}`, undefined, h.admin)).json.sessions as { sessionId: string; purpose: string }[];
+    const other = sessions.find((x) => x.purpose === 'issue')!.sessionId;
+    const notTheirs = await fetch(`${h.url}/tsm/v1/sessions/${other}`, { headers: agentAuth });
+    assert.equal(notTheirs.status, 404);
+    const open = await fetch(`${h.url}/tsm/v1/sessions`, { method: 'POST', headers: { ...agentAuth, 'content-type': 'application/json' }, body: JSON.stringify({ appInstanceId: 'app_000000000000000000000000', seId: p.seId, purpose: 'prepare' }) });
+    assert.equal(open.status, 401);
     const repeat = await deliverResetNotice({ baseUrl: h.url, notice, channels: agent() });
     assert.equal(repeat.answer.deliveries, 2);
     assert.deepEqual(repeat.answer.revoked, first.answer.revoked);
@@ -166,11 +178,11 @@ describe('flow 10: factory reset, end to end', () => {
     const conflict = await deliverResetNotice({ baseUrl: h.url, notice: { ...notice, resetAt: new Date(Date.now() - 1000).toISOString() }, channels: agent() }).catch((e: unknown) => e);
     assert.ok(conflict instanceof RelayRefusal && conflict.status === 409 && conflict.problem === 'ERR_TSM_NOTICE_CONFLICT', String(conflict));
 
-    // A notice older than the element's last preparation is stale: recorded, nothing revoked or deleted.
+    // A notice older than the element's last preparation (by more than 10 minutes of clock allowance) is stale: recorded, nothing revoked or deleted.
     await p.phone.uninstallApp(x.app.packageName);
     const app = await installApp(h, p);
     await app.prepare();
-    const late = await deliverResetNotice({ baseUrl: h.url, notice: { id: 'B2'.repeat(16), deviceId: p.phone.deviceId, resetAt: new Date(Date.now() - 60_000).toISOString() }, channels: agent() });
+    const late = await deliverResetNotice({ baseUrl: h.url, notice: { id: 'B2'.repeat(16), deviceId: p.phone.deviceId, resetAt: new Date(Date.now() - 15 * 60_000).toISOString() }, channels: agent() });
     assert.equal(late.answer.state, 'stale');
     assert.equal(late.answer.cleanup, null);
     assert.equal((await h.api('GET', `/tsm/v1/elements/${p.seId}`, undefined, h.admin)).json.state, 'prepared');

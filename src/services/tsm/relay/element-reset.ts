@@ -1,6 +1,7 @@
 import type { Database, Queryable } from '../../../store/index.js';
 import { TsmError } from '../errors.js';
 import { resetNoticeChallenge, type ResetNoticeAnswer } from '../reset-notice.js';
+import { identityFromCplc } from '../se-identity.js';
 import type { ResetNoticeRow, SeiTsm } from '../sei/sei-tsm.js';
 import type { AppInstance, SpTsm } from '../sp/sp-tsm.js';
 
@@ -14,6 +15,13 @@ import type { AppInstance, SpTsm } from '../sp/sp-tsm.js';
  * opens the clean-up session at once, for the agent to run with a credential good for that session
  * only: so a phone that is online when reset is clean before its wipe ends.
  */
+
+/**
+ * How much later than the notice's `resetAt` (the phone's clock) a preparation must have begun for the
+ * notice to be stale. Wrongly stale would leave a reset phone's certificates good and its applet in
+ * place; wrongly not stale costs a re-preparation: the allowance errs on the side of the reset.
+ */
+const CLOCK_ALLOWANCE_MS = 10 * 60_000;
 
 /** What the reset needs of the relay (relay-service.ts gives it). */
 export interface ResetContext {
@@ -72,21 +80,24 @@ async function repeat(ctx: ResetContext, q: Queryable, row: ResetNoticeRow, n: R
  * The OS SE agent's reset notice. Checked first: the element is a registered one (by its CPLC) and the
  * proof verifies (`ERR_TSM_UNKNOWN_ELEMENT`, `ERR_TSM_NOTICE_UNAUTHENTICATED`; nothing written). The
  * same notice again gets the same answer (`200`; other contents under its id: `ERR_TSM_NOTICE_CONFLICT`).
- * A notice older than the element's last completed preparation is `stale`: recorded, nothing done (the
- * phone was prepared, and maybe issued, again since; a late notice must not revoke the new certificates).
+ * A notice older than the element's last completed preparation (by more than the clock allowance) is
+ * `stale`: recorded, nothing done (the phone was prepared, and maybe issued, again since; a late notice
+ * must not revoke the new certificates).
  * Otherwise the element is reset (see above) and the clean-up session opened: `201`.
  *
  * What a forged notice could do: nothing, without the element (the proof); with the element in hand
  * (its OS's privileged SE agent), no more than the owner's own reset does.
  */
 export async function acceptResetNotice(ctx: ResetContext, n: ResetNoticeInput): Promise<{ status: 200 | 201; answer: ResetNoticeAnswer }> {
-  const element = await ctx.sei.checkResetProof(ctx.db, n.cplc, resetNoticeChallenge(n), n.proof);
+  const cplc = identityFromCplc(n.cplc).cplc;
+  const element = await ctx.sei.checkResetProof(ctx.db, cplc, resetNoticeChallenge({ ...n, cplc }), n.proof);
   const seId = element.seId;
   const noticeId = n.noticeId.toUpperCase();
   const resetAt = new Date(n.resetAt).toISOString();
   const prior = await ctx.sei.resetNotice(ctx.db, noticeId);
   if (prior) return ctx.db.transaction((tx) => repeat(ctx, tx, prior, n, seId, resetAt));
-  const prepared = await ctx.db.query("SELECT 1 FROM tsm_sessions WHERE se_id = $1 AND purpose = 'prepare' AND state = 'completed' AND created_at > $2", [seId, resetAt]);
+  const after = new Date(Date.parse(resetAt) + CLOCK_ALLOWANCE_MS).toISOString();
+  const prepared = await ctx.db.query("SELECT 1 FROM tsm_sessions WHERE se_id = $1 AND purpose = 'prepare' AND state = 'completed' AND created_at > $2", [seId, after]);
   const stale = prepared.length > 0;
   const personId = stale ? null : ((await ctx.sp.currentCertificates(seId))?.personId ?? null);
   const revoked = stale ? [] : await ctx.sp.factoryResetRevocation(seId);
