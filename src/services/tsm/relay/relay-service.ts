@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { toHex } from '../../../bytes/index.js';
 import type { Database, Queryable } from '../../../store/index.js';
 import { TsmError, type TsmErrorCode } from '../errors.js';
@@ -12,7 +12,7 @@ import type { ResetNoticeAnswer } from '../reset-notice.js';
 import { acceptResetNotice, factoryReset, type ResetContext, type ResetNoticeInput } from './element-reset.js';
 import { beginFlow, certifiedFlow, certify, continueFlow, type Advance, type Certified, type FlowSession } from './flows.js';
 import type { BatchResults, FailureDocument, SessionDocument } from './protocol.js';
-import { answerBatch, getBatch, getSession, insertBatch, insertSession, insertTrace, LIVE_STATES, liveSessionsOf, purgeSecrets, sessionOfAgent, traceOf, updateSession, type Purpose, type SessionRow } from './sessions.js';
+import { answerBatch, getBatch, getSession, insertBatch, insertSession, insertTrace, LIVE_STATES, liveSessionsOf, purgeSecrets, agentTokenHash, sessionOfAgent, traceOf, updateSession, type Purpose, type SessionRow } from './sessions.js';
 import { sessionDocument, sessionSummaries, traceDocument, withoutSecrets, type SessionSummary, type TraceDocument } from './views.js';
 
 export interface RelayServiceOptions {
@@ -37,12 +37,6 @@ export interface AgentCaller {
 
 /** Who may run a session's batches: its app instance, or the SE agent of a reset notice. */
 export type Caller = AppInstance | AgentCaller;
-
-const AGENT_CREDENTIAL = /^tsmagt_[A-Za-z0-9_-]{43}$/;
-
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 /** Codes that end a session (its `failure.code`) rather than refuse a request. */
 const SESSION_FAILURES: ReadonlySet<TsmErrorCode> = new Set(['ERR_TSM_SECURE_CHANNEL', 'ERR_TSM_RESPONSE_INVALID', 'ERR_TSM_CA_UNAVAILABLE']);
@@ -111,7 +105,7 @@ export class RelayService {
   async authenticateRunner(authorization: string | undefined): Promise<Caller> {
     const m = /^Bearer (tsmagt_\S*)$/.exec(authorization ?? '');
     if (!m) return this.#sp.authenticateApp(authorization);
-    const row = AGENT_CREDENTIAL.test(m[1]!) ? await sessionOfAgent(this.#db, sha256Hex(m[1]!)) : undefined;
+    const row = await sessionOfAgent(this.#db, m[1]!);
     if (!row) throw new TsmError('ERR_TSM_UNAUTHENTICATED', 'unknown SE agent credential');
     return { agentSession: row.id, seId: row.se_id };
   }
@@ -282,7 +276,7 @@ export class RelayService {
       abortLive: (q, seId, detail) => this.#abortLive(q, seId, detail),
       startAgentCleanup: async (q, seId) => {
         const credential = `tsmagt_${Buffer.from(this.#random(32)).toString('base64url')}`;
-        const row = await this.#start(q, { seId, appInstanceId: null, agentTokenHash: sha256Hex(credential), appCertificateHash: '', purpose: 'reset-cleanup', pre: {} });
+        const row = await this.#start(q, { seId, appInstanceId: null, agentTokenHash: agentTokenHash(credential), appCertificateHash: '', purpose: 'reset-cleanup', pre: {} });
         return { sessionId: row.id, credential };
       },
     };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Queryable, SqlValue } from '../../../store/index.js';
 import type { Party, WireStep } from '../script.js';
 
@@ -62,9 +63,15 @@ export async function getSession(q: Queryable, id: string): Promise<SessionRow |
   return (await q.query<SessionRow>('SELECT * FROM tsm_sessions WHERE id = $1', [id]))[0];
 }
 
-/** The session an SE agent's credential opens (by the credential's SHA-256). */
-export async function sessionOfAgent(q: Queryable, tokenHash: string): Promise<SessionRow | undefined> {
-  return (await q.query<SessionRow>('SELECT * FROM tsm_sessions WHERE agent_token_hash = $1', [tokenHash]))[0];
+/** What is kept of an SE agent's one-session credential (`tsmagt_` + 43 base64url): its SHA-256, hex. */
+export function agentTokenHash(credential: string): string {
+  return createHash('sha256').update(credential, 'utf8').digest('hex');
+}
+
+/** The session an SE agent's credential opens, if it is one. */
+export async function sessionOfAgent(q: Queryable, credential: string): Promise<SessionRow | undefined> {
+  if (!/^tsmagt_[A-Za-z0-9_-]{43}$/.test(credential)) return undefined;
+  return (await q.query<SessionRow>('SELECT * FROM tsm_sessions WHERE agent_token_hash = $1', [agentTokenHash(credential)]))[0];
 }
 
 export async function liveSessionsOf(q: Queryable, seId: string): Promise<SessionRow[]> {
