@@ -30,6 +30,8 @@ export type AppErrorCode =
   | 'ERR_APP_CARD_PASSWORD_WRONG'
   /** The card's signature password is blocked: the municipal office resets it. */
   | 'ERR_APP_CARD_PASSWORD_BLOCKED'
+  /** The card held to the phone is not the card of the holder of this phone's certificates (flow 5). */
+  | 'ERR_APP_CARD_NOT_HOLDER'
   /** The card could not be read (not a JPKI card, removed, no certificate). */
   | 'ERR_APP_CARD_UNREADABLE'
   /** The certification service refused the application (card certificate revoked, one-per-person, …). */

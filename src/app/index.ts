@@ -1,4 +1,4 @@
-// The JPKI smartphone app (system.md "JPKI smartphone app"): flows 2, 3, 4, 5 (local part), the
+// The JPKI smartphone app (system.md "JPKI smartphone app"): flows 2, 3, 4, 5 (local and online), the
 // push-triggered TSM session, the OS's SE agent with its factory-reset notice (10), and the shop counter
 // check (11). See docs/app.md.
 export { AppError, type AppErrorCode } from './errors.js';
@@ -9,6 +9,7 @@ export { PREPARATION, type PreparationState, type PreparationEvent } from './pre
 export { ISSUANCE, checkNewSecrets, type IssuanceState, type IssuanceEvent, type IssuanceInput, type IssuanceResult, type NewSecrets } from './issuance.js';
 export { USE, type UseState, type UseEvent, type LoginInput, type LoginResult, type SignInput } from './use.js';
 export { SECRET_CHANGE, type SecretChange, type SecretChangeState, type SecretChangeEvent } from './secret-change.js';
+export { SECRET_RESET, type SecretResetState, type SecretResetEvent, type SecretResetInput, type SecretResetResult, type SecretsToReset, type ResetEntries } from './secret-reset.js';
 export { parsePushMessage, type TsmSessionMessage } from './push-session.js';
 export { PushAgent, type PushAgentState } from './push-agent.js';
 export { omapiChannels } from './omapi-channels.js';

@@ -8,6 +8,7 @@ import { runPreparation } from './preparation.js';
 import type { PushAgent } from './push-agent.js';
 import { handlePushMessage } from './push-session.js';
 import { changeSecret, type SecretChange } from './secret-change.js';
+import { runSecretReset, type SecretResetInput, type SecretResetResult } from './secret-reset.js';
 import { FlowMachine, type TransitionTable } from './state-machine.js';
 import { disableBiometricUnlock, enableBiometricUnlock, login, signDigestInfo, signDocument, type LoginInput, type LoginResult, type SignInput } from './use.js';
 import { withSeAgent } from './se-agent.js';
@@ -36,8 +37,8 @@ export interface JpkiAppOptions {
  * scripts (through the OS's SE agent), talks to the JPKI applet through its own OMAPI channel (allowed by
  * the ARA-M rule naming its signing certificate), and walks the user through each flow as an explicit
  * state machine whose errors say what to do. Flows: `prepare` (2), `issue` (3), `login`/`sign` (4),
- * `changeSecret` (5, local part), the push-triggered session, and the factory-reset agent (10, in
- * `se-agent.ts`).
+ * `changeSecret` (5, local part), `resetSecrets` (5, online with the card), the push-triggered session,
+ * and the factory-reset agent (10, in `se-agent.ts`).
  */
 export class JpkiApp {
   readonly phone: Phone;
@@ -196,6 +197,11 @@ export class JpkiApp {
   /** Flow 5, local part: VERIFY the current value, CHANGE REFERENCE DATA to the new one. */
   changeSecret(input: SecretChange): Promise<void> {
     return changeSecret(this, input);
+  }
+
+  /** Flow 5, online: re-initialises the PIN and/or password with the card (a forgotten or blocked secret). */
+  resetSecrets(input: SecretResetInput): Promise<SecretResetResult> {
+    return runSecretReset(this, input);
   }
 
   /** A push message for this app (see docs/app.md for the format). */

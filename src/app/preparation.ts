@@ -1,4 +1,4 @@
-import { registerAppInstance, type RelayOutcome } from '../services/tsm/index.js';
+import { registerAppInstance, RelayRefusal, type RelayClient, type RelayOutcome } from '../services/tsm/index.js';
 import { AppError } from './errors.js';
 import type { JpkiApp } from './jpki-app.js';
 import { CREDENTIAL_KEY } from './jpki-app.js';
@@ -26,6 +26,18 @@ export const PREPARATION: TransitionTable<PreparationState, PreparationEvent> = 
   failed: { start: 'registering-push' },
 };
 
+/**
+ * Flow 10.3: an element reset while the phone could not finish the clean-up (the SEI-TSM refuses every
+ * other session, `ERR_TSM_ELEMENT_RESET`) is cleaned up first, at this first contact; then the
+ * preparation runs.
+ */
+async function cleanUpFirst(client: RelayClient, app: JpkiApp, err: unknown): Promise<RelayOutcome> {
+  if (!(err instanceof RelayRefusal) || err.problem !== 'ERR_TSM_ELEMENT_RESET') throw err;
+  const cleanup = await client.run({ seId: app.data.seId!, purpose: 'reset-cleanup' });
+  if (cleanup.session.state !== 'completed') return cleanup;
+  return client.run({ seId: app.data.seId!, purpose: 'prepare' });
+}
+
 export async function runPreparation(app: JpkiApp): Promise<RelayOutcome> {
   const saved = app.flowState('preparation') as PreparationState | undefined;
   if (saved === 'ready') throw new AppError('ERR_APP_ILLEGAL_TRANSITION', 'This phone is prepared already.');
@@ -44,7 +56,7 @@ export async function runPreparation(app: JpkiApp): Promise<RelayOutcome> {
       await app.update({ appInstanceId: instance.appInstanceId, seId: instance.seId, sealedCredential: Buffer.from(sealed).toString('base64') });
     }
     await m.fire('app-registered');
-    const outcome = await app.relay((client) => client.run({ seId: app.data.seId!, purpose: 'prepare' }));
+    const outcome = await app.relay((client) => client.run({ seId: app.data.seId!, purpose: 'prepare' }).catch((err: unknown) => cleanUpFirst(client, app, err)));
     if (outcome.session.state !== 'completed') {
       throw new AppError('ERR_APP_SESSION_FAILED', `The preparation did not complete (${outcome.session.failure?.code ?? outcome.session.state}): try again.`);
     }

@@ -1,6 +1,5 @@
-import { toHex } from '../bytes/index.js';
 import type { FactoryResetHandler, Phone } from '../devices/phone/index.js';
-import { readCplc, type SeChannels } from '../services/tsm/index.js';
+import { deliverResetNotice, readCplc, RelayRefusal, type SeChannels } from '../services/tsm/index.js';
 import { AppError } from './errors.js';
 import { omapiChannels } from './omapi-channels.js';
 
@@ -26,39 +25,36 @@ export function elementCplc(phone: Phone): Promise<Uint8Array> {
 }
 
 /**
- * The reset notice the SE agent sends (flows.md 10.1), as JSON to `POST /tsm/v1/reset-notices`:
- * `{ noticeId, deviceId, resetAt, cplc }`. The SEI-TSM would delete the JPKI security domain with its
- * applet at the next contact and have the phone certificates revoked (`cessationOfOperation`).
+ * The reset notice the SE agent sends (flows.md 10.1), `POST /tsm/v1/reset-notices`
+ * `{ noticeId, deviceId, resetAt, cplc, proof }`, and the clean-up it then runs
+ * (`deliverResetNotice`, docs/services/tsm.md "Factory reset"): the proof is the ISD's INITIALIZE UPDATE
+ * answer to a host challenge made of the notice's hash, so the SEI-TSM knows the element itself sent it;
+ * the SEI-TSM has the phone certificates revoked (`cessationOfOperation`) and opens a clean-up session,
+ * which the agent runs at once through the privileged OMAPI: the JPKI applet, its security domain with
+ * its keys, and the load file are deleted before the phone's wipe ends.
  *
- * The SEI-TSM has no such endpoint yet (docs/services/tsm.md: "`reset` is reserved for flow 10"): the
- * request is answered 404, the handler fails with `ERR_APP_RESET_NOT_DELIVERED`, and the phone keeps the
- * notice pending and sends it again whenever it is online, until a server accepts it. Offline, the
- * notice is pending the same way. Idempotent per `noticeId`, as the phone requires.
+ * A notice the server does not take (offline, refused, the clean-up interrupted) fails with
+ * `ERR_APP_RESET_NOT_DELIVERED`: the phone keeps it pending and sends it again whenever it is online.
+ * The server answers a repeat of the same notice id the same, with a new clean-up session while the
+ * element still waits for one, so delivering it again is harmless.
  */
-export function seAgentResetHandler(serverUrl: string): FactoryResetHandler {
+export function seAgentResetHandler(serverUrl: string, options: { retry?: { attempts?: number; initialDelayMs?: number; maxDelayMs?: number } } = {}): FactoryResetHandler {
   return {
     name: 'jpki-se-agent',
     async run(ctx) {
       const channels = omapiChannels(ctx.seService);
-      let cplc: Uint8Array;
+      let delivered;
       try {
-        cplc = await readCplc(channels);
+        delivered = await deliverResetNotice({ baseUrl: serverUrl, notice: ctx.notice, channels, fetch: ctx.fetch, ...(options.retry ? { retry: options.retry } : {}) });
+      } catch (cause) {
+        if (cause instanceof RelayRefusal) throw new AppError('ERR_APP_RESET_NOT_DELIVERED', `The server did not take the reset notice (${cause.status} ${cause.problem}); it stays pending on the phone.`, { cause });
+        throw new AppError('ERR_APP_RESET_NOT_DELIVERED', 'No network: the reset notice will be sent when the phone is next online.', { cause });
       } finally {
         await channels.close();
       }
-      let res: Response;
-      try {
-        res = await ctx.fetch(`${serverUrl.replace(/\/$/, '')}/tsm/v1/reset-notices`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ noticeId: ctx.notice.id, deviceId: ctx.notice.deviceId, resetAt: ctx.notice.resetAt, cplc: toHex(cplc) }),
-        });
-        await res.arrayBuffer();
-      } catch (cause) {
-        throw new AppError('ERR_APP_RESET_NOT_DELIVERED', 'No network: the reset notice will be sent when the phone is next online.', { cause });
-      }
-      if (res.status !== 200 && res.status !== 201 && res.status !== 202) {
-        throw new AppError('ERR_APP_RESET_NOT_DELIVERED', `The server did not take the reset notice (HTTP ${res.status}); it stays pending on the phone.`);
+      const cleanup = delivered.cleanup?.session;
+      if (cleanup && cleanup.state !== 'completed') {
+        throw new AppError('ERR_APP_RESET_NOT_DELIVERED', `The clean-up of the secure element did not complete (${cleanup.failure?.code ?? cleanup.state}); the notice stays pending on the phone.`);
       }
     },
   };

@@ -12,8 +12,7 @@ import { toUserError } from './user-errors.js';
  * idle ─check→ checking ─checked→ verifying ─verified→ changing ─changed→ changed
  * checking|verifying|changing ─fail→ failed
  * ```
- * The online re-initialisation with a card signature (a forgotten or blocked secret) needs a `reset-pin`
- * session purpose the SP-TSM does not offer (its purposes are `prepare` and `issue`): not done here.
+ * The online re-initialisation with a card signature (a forgotten or blocked secret) is secret-reset.ts.
  */
 export type SecretChangeState = 'idle' | 'checking' | 'verifying' | 'changing' | 'changed' | 'failed';
 export type SecretChangeEvent = 'check' | 'checked' | 'verified' | 'changed' | 'fail';

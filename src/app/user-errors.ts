@@ -38,6 +38,10 @@ export function toUserError(err: unknown, context: { secret?: SecretContext; doi
         return new AppError('ERR_APP_SE_UNSUPPORTED', "This phone's secure element is not supported.", { cause: err });
       case 'ERR_TSM_APP_NOT_ALLOWED':
         return new AppError('ERR_APP_ACCESS_DENIED', 'This app is not the official JPKI app: install it from the official store.', { cause: err });
+      case 'ERR_TSM_CARD_HOLDER_MISMATCH':
+        return new AppError('ERR_APP_CARD_NOT_HOLDER', "This card is not the card of the person whose certificates are on this phone: hold your own Individual Number Card to the phone.", { cause: err });
+      case 'ERR_TSM_NO_CERTIFICATES':
+        return new AppError('ERR_APP_NOT_ISSUED', 'There are no certificates on this phone: issue them with your card first.', { cause: err });
       case 'ERR_TSM_NOT_PREPARED':
         return new AppError('ERR_APP_NOT_PREPARED', 'The phone is not prepared yet: run the preparation first.', { cause: err });
       case 'ERR_TSM_CA_REFUSED':

@@ -155,20 +155,26 @@ describe('the JPKI app, flows 2-5, 10 and 11', () => {
     await p.phone.setOnline(true);
   });
 
-  it('flow 11 then flow 10: certificates present (valid); factory reset; the notice stays pending (no SEI endpoint yet)', async () => {
+  it('flow 11 then flow 10: certificates present (valid); factory reset: notice delivered, certificates revoked, element clean', async () => {
     const before = await shopCheck(p.phone.nfc, { relyingParty: portal, pin: PIN });
     assert.equal(before.verdict, 'certificates present (valid)');
     assert.equal(before.tokenLabel, 'JPKIAPGPSETOKEN');
     assert.equal(before.authSerial, app.data.certificates!.auth);
     const unknown = await shopCheck(p.phone.nfc, { relyingParty: portal });
     assert.equal(unknown.verdict, 'certificates present (status unknown)');
+    await p.phone.nfc.powerOff(); // lifted from the shop's reader
 
     const report = await p.phone.factoryReset();
-    // The push agent told the push service; the SE agent's notice is not accepted by the server yet.
-    assert.deepEqual([...report.completed].sort(), ['push-agent']);
-    assert.deepEqual(report.pending, ['jpki-se-agent']);
-    assert.equal(p.phone.pendingResetNotices.length, 1);
+    // The push agent told the push service; the SE agent's notice was taken and the clean-up ran.
+    assert.deepEqual([...report.completed].sort(), ['jpki-se-agent', 'push-agent']);
+    assert.deepEqual(report.pending, []);
+    assert.equal(p.phone.pendingResetNotices.length, 0);
     assert.equal(p.phone.app(app.packageName), undefined);
+    const status = await h.api('GET', `/api/v1/certificates/${app.data.certificates!.auth}`, undefined, h.admin);
+    assert.equal(status.json.status, 'revoked');
+    assert.equal(status.json.reason, 5);
+    const after = await shopCheck(p.phone.nfc, { relyingParty: portal });
+    assert.equal(after.verdict, 'clean');
     // The app's data belongs to the wiped installation: a new install starts afresh.
     const again = await JpkiApp.install({ phone: p.phone, store: p.appStore, signingCertificate: await appCertificate(h), serverUrl: h.url });
     assert.equal(again.flowState('preparation'), undefined);

@@ -112,8 +112,11 @@ describe('jpki-mobile phone / app / shop against a running system', () => {
 
     const reset = await cli(['phone', 'reset', '--phone', dir]);
     assert.equal(reset.code, 0, reset.stderr);
-    assert.match(reset.stdout, /told: push-agent/);
-    assert.match(reset.stdout, /pending \(sent again when online\): jpki-se-agent/);
+    assert.match(reset.stdout, /told: jpki-se-agent, push-agent/);
+    assert.doesNotMatch(reset.stdout, /pending/);
+    const afterReset = await cli(['shop', 'check', '--phone', dir]);
+    assert.equal(afterReset.code, 0, afterReset.stderr);
+    assert.match(afterReset.stdout, /^clean$/m);
     const gone = await cli(['app', 'login', '--phone', dir, '--challenge', '00'], { JPKI_PIN: '2468' });
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /\[ERR_APP_NOT_PREPARED\]/);

@@ -18,6 +18,7 @@ export const SIGN_PASSWORD_ENV = 'JPKI_PASSWORD';
 
 const USAGE = `Usage: jpki-mobile app install --phone DIR [--url URL]
        jpki-mobile app issue --phone DIR --card FILE
+       jpki-mobile app reset-pin --phone DIR --card FILE [--pin] [--password]
        jpki-mobile app login --phone DIR (--challenge HEX | --portal URL)
        jpki-mobile app sign --phone DIR --file FILE [--out FILE]
 
@@ -28,6 +29,12 @@ install   installs the app package of DIR and runs the preparation (flow 2): pus
 issue     issuance (flow 3) with the card FILE (a card file of 'jpki-mobile card issue') held to the
           phone: the card's signature password from $${PASSWORD_ENV}, then the new PIN and password
           from $${NEW_PIN_ENV} and $${NEW_PASSWORD_ENV} (each asked twice on standard input otherwise)
+reset-pin re-initialises the PIN and/or the signature password online with the card FILE (flow 5: a
+          forgotten or blocked secret): the card's signature password from $${PASSWORD_ENV}; the card
+          signs the request, the certification service checks the card is the certificates' holder's,
+          the SP-TSM sets temporary values (unblocking them), replaced at once by the new ones from
+          $${NEW_PIN_ENV} / $${NEW_PASSWORD_ENV} (each asked twice on standard input otherwise).
+          --pin: the PIN only; --password: the password only; neither or both: both
 login     signs a login challenge with the user-authentication key after the PIN ($${PIN_ENV} or
           standard input): --challenge HEX prints the certificate and signature (base64); --portal URL
           gets the challenge from URL/login and posts the answer back, printing the portal's reply
@@ -40,6 +47,7 @@ Options:
   --phone DIR        the phone's folder
   --url URL          the system (default: the one the phone was made with)
   --card FILE        the Individual Number Card file
+  --pin, --password  reset-pin: which secret to re-initialise (default both)
   --challenge HEX    the bytes to sign
   --portal URL       a relying party with GET/POST /login (examples/sdk-portal.ts)
   --file FILE        the document to sign
@@ -89,6 +97,35 @@ async function issue(args: string[], io: Io): Promise<number> {
       },
     });
     io.out(`issued: user-authentication certificate ${result.authSerial}, signature certificate ${result.signSerial} (session ${result.sessionId}); your PIN and password are set\n`);
+    return 0;
+  });
+}
+
+async function resetPin(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { phone: { type: 'string' }, card: { type: 'string' }, pin: { type: 'boolean' }, password: { type: 'boolean' } });
+  const cardFile = resolve(required(values.card, 'card'));
+  const secrets = values.pin === values.password ? 'both' : values.pin ? 'pin' : 'password';
+  return withPhone(values.phone, async (o) => {
+    const app = await openApp(o);
+    const card = await IdCard.open(new FileCardStore<IdCardState>(cardFile));
+    await card.powerOn();
+    const result = await app.resetSecrets({
+      card,
+      secrets,
+      cardPassword: () => secretInput(PASSWORD_ENV, "the card's signature password", io),
+      newSecrets: async (previous) => {
+        if (previous) io.err(`${previous.message}\n`);
+        const twice = async (env: string, what: string) => {
+          const value = await secretInput(env, what, io);
+          return [value, process.env[env] ? value : await secretInput(env, `${what} again`, io)] as const;
+        };
+        const [pin, pinConfirm] = secrets !== 'password' ? await twice(NEW_PIN_ENV, 'new PIN (4 digits)') : [];
+        const [password, passwordConfirm] = secrets !== 'pin' ? await twice(NEW_PASSWORD_ENV, 'new signature password (6-16 of A-Z 0-9)') : [];
+        return { ...(pin !== undefined ? { pin, pinConfirm } : {}), ...(password !== undefined ? { password, passwordConfirm } : {}) };
+      },
+    });
+    const what = { pin: 'your PIN is', password: 'your signature password is', both: 'your PIN and signature password are' }[result.secrets];
+    io.out(`re-initialised with the card: ${what} set (session ${result.sessionId})\n`);
     return 0;
   });
 }
@@ -147,7 +184,7 @@ async function sign(args: string[], io: Io): Promise<number> {
 
 export const appCommand: CliCommand = {
   name: 'app',
-  summary: 'the JPKI smartphone app on a phone: install, issue, login, sign',
+  summary: 'the JPKI smartphone app on a phone: install, issue, reset-pin, login, sign',
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;
@@ -156,12 +193,14 @@ export const appCommand: CliCommand = {
         return install(rest, io);
       case 'issue':
         return issue(rest, io);
+      case 'reset-pin':
+        return resetPin(rest, io);
       case 'login':
         return login(rest, io);
       case 'sign':
         return sign(rest, io);
       default:
-        throw new UsageError(sub === undefined ? 'missing the subcommand (install, issue, login, sign)' : `unknown subcommand '${sub}'`);
+        throw new UsageError(sub === undefined ? 'missing the subcommand (install, issue, reset-pin, login, sign)' : `unknown subcommand '${sub}'`);
     }
   },
 };

@@ -26,8 +26,10 @@ new     makes a phone with its own secure element (production profile: random IS
         the JPKI app publisher's signing certificate (HOME/app-signing/), has the SP-TSM serve it, and
         puts the app package (its certificate) into DIR for 'jpki-mobile app install'.
 reset   factory reset (flow 10): the OS's reset handlers run first (the push component tells the push
-        service; the SE agent sends the reset notice to the SEI-TSM, which keeps it pending while the
-        server does not take it), then apps, keystore keys and fingerprints are wiped.
+        service; the SE agent sends the reset notice, proven by the element's ISD, to the SEI-TSM, which
+        has the phone certificates revoked, then runs the clean-up that deletes the JPKI applet, its
+        security domain and keys; offline, or refused, the notice stays pending on the phone and is
+        sent again when it is online), then apps, keystore keys and fingerprints are wiped.
 nfc     holds the phone to a contactless reader until SIGTERM or SIGINT (Ctrl-C), then exits 0: the
         reader is vsmartcard's virtual reader in pcscd (vpcd slot 0 listens on 127.0.0.1:35963, slot 1
         on 35964), as a kiosk's or a shop terminal's. The phone's NFC controller (card emulation)

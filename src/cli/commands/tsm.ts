@@ -7,7 +7,7 @@ import { UsageError, type CliCommand } from '../command.js';
 const USAGE = `Usage: jpki-mobile tsm sessions [--se SE_ID] [--limit N] [--json]
        jpki-mobile tsm trace --session SESSION_ID [--json]
 
-sessions   the relay sessions the TSMs recorded, newest first: purpose (prepare, issue), element,
+sessions   the relay sessions the TSMs recorded, newest first: purpose (prepare, issue, reset-pin, …), element,
            state, batches, and why a session that did not complete ended
 trace      the APDU trace of a session: each step with who sent it (sei, sp), what it does, the command
            before and after SCP03 wrapping and the response; PINs, passwords and keys are redacted

@@ -63,6 +63,7 @@ export function openTsm(home: string, config: HomeConfig, db: Database, caBaseUr
     status: (serial) => http().status(serial),
     holderRevoke: (request, signature) => http().holderRevoke(request, signature),
     revokeElement: (seId) => http().revokeElement(seId),
+    authoriseSecretReset: (request) => http().authoriseSecretReset(request),
   };
   const pushToken = readSecret(home, SP_PUSH.file, SP_PUSH.env);
   let sender: PushSender | undefined;

@@ -8,6 +8,7 @@ import { JpkiServiceError } from './errors.js';
  */
 export const PHONE_ISSUANCE = 'jpki-mobile/phone-issuance/v1';
 export const HOLDER_REVOCATION = 'jpki-mobile/holder-revocation/v1';
+export const PHONE_SECRET_RESET = 'jpki-mobile/phone-secret-reset/v1';
 
 /** An issuance application (flows.md 3.3): the SE identity, the public keys the SE generated, a nonce, a time. */
 export interface PhoneIssuanceApplication {
@@ -27,6 +28,24 @@ export interface HolderRevocationRequest {
   /** Serial of the phone user-authentication certificate whose key signed the request. */
   readonly serial: string;
   readonly reason: 'cessationOfOperation' | 'keyCompromise';
+  readonly nonce: string;
+  readonly time: Date;
+}
+
+/** Which secrets of the phone's applet a re-initialisation sets (flow 5). */
+export type SecretsToReset = 'pin' | 'password' | 'both';
+
+/**
+ * A request to re-initialise the PIN and/or the signature password of a phone's applet (flow 5), signed
+ * with the card's signature key: the element, the phone certificates it holds (so the card signs
+ * exactly which keys' secrets are reset), which secrets, a nonce, a time.
+ */
+export interface PhoneSecretResetRequest {
+  readonly type: typeof PHONE_SECRET_RESET;
+  readonly seId: string;
+  readonly signSerial: string;
+  readonly authSerial: string;
+  readonly secrets: SecretsToReset;
   readonly nonce: string;
   readonly time: Date;
 }
@@ -105,6 +124,28 @@ export function parseHolderRevocationRequest(bytes: Uint8Array): HolderRevocatio
   const reason = o.reason;
   if (reason !== 'cessationOfOperation' && reason !== 'keyCompromise') throw bad("field 'reason' must be cessationOfOperation or keyCompromise");
   return { type: HOLDER_REVOCATION, serial: str(o, 'serial', /^[0-9A-F]{2,40}$/), reason, nonce: str(o, 'nonce', NONCE), time: time(o) };
+}
+
+export function encodePhoneSecretResetRequest(r: Omit<PhoneSecretResetRequest, 'type'>): Uint8Array {
+  return new TextEncoder().encode(
+    JSON.stringify({ type: PHONE_SECRET_RESET, seId: r.seId, signSerial: r.signSerial, authSerial: r.authSerial, secrets: r.secrets, nonce: r.nonce, time: r.time.toISOString() }),
+  );
+}
+
+export function parsePhoneSecretResetRequest(bytes: Uint8Array): PhoneSecretResetRequest {
+  const o = parseObject(bytes);
+  if (o.type !== PHONE_SECRET_RESET) throw bad(`type must be ${PHONE_SECRET_RESET}`);
+  const secrets = o.secrets;
+  if (secrets !== 'pin' && secrets !== 'password' && secrets !== 'both') throw bad("field 'secrets' must be pin, password or both");
+  return {
+    type: PHONE_SECRET_RESET,
+    seId: str(o, 'seId', /^[A-Za-z0-9:._-]{4,128}$/),
+    signSerial: str(o, 'signSerial', /^[0-9A-F]{2,40}$/),
+    authSerial: str(o, 'authSerial', /^[0-9A-F]{2,40}$/),
+    secrets,
+    nonce: str(o, 'nonce', NONCE),
+    time: time(o),
+  };
 }
 
 /** A signed document is fresh when its time is within `skewMs` of now (default 5 minutes). */

@@ -69,6 +69,8 @@ export function jpkiStatusOf(code: string): number | undefined {
     ERR_JPKI_APPLICATION: 422,
     ERR_JPKI_APPLICATION_STALE: 422,
     ERR_JPKI_HOLDER_SIGNATURE: 422,
+    ERR_JPKI_CARD_HOLDER_MISMATCH: 403,
+    ERR_JPKI_PHONE_CERTIFICATE: 422,
     ERR_JPKI_CARD_EXPIRED: 422,
     ERR_CRL_REASON_UNKNOWN: 400,
     ERR_JPKI_NOT_INITIALISED: 503,
@@ -206,6 +208,23 @@ export function jpkiRoutes(service: JpkiService): Route[] {
         // The CA certificate that issued each one: the SP-TSM writes it into the applet beside it (EF 0002, 000B).
         const withCa = (c: Parameters<typeof issued>[0]) => ({ ...issued(c), caPem: pem('CERTIFICATE', authority.issuerOf(parseCertificate(c.der))!.certificate) });
         return json(201, { personId: result.personId, cardSerial: result.cardSerial, seId: result.seId, superseded: result.superseded, sign: withCa(result.sign), auth: withCa(result.auth) });
+      },
+    },
+    {
+      // Flow 5: the SP-TSM asks whether the card's holder authorised re-initialising the secrets of the
+      // phone's applet (the request signed by the card); an authorisation is single use.
+      method: 'POST',
+      pattern: '/api/v1/phone-secret-resets',
+      handler: async (req) => {
+        const actor = await operator(req, 'sp-tsm', 'admin');
+        const body = object(req.json());
+        only(body, ['request', 'signature', 'cardCertificate']);
+        const result = await service.authoriseSecretReset(actor, {
+          request: base64(body, 'request', { maxBytes: 8192 }),
+          signature: base64(body, 'signature', { maxBytes: 512 }),
+          cardCertificate: base64(body, 'cardCertificate', { maxBytes: 8192 }),
+        });
+        return json(200, result);
       },
     },
     {

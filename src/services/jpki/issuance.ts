@@ -258,7 +258,7 @@ export interface PhoneIssuanceResult {
  * Verifies that `cardDer` is a card signature certificate this service issued, still good and within
  * its validity at `now`, signed by one of the CA generations (the chain), and returns its record.
  */
-async function checkCardCertificate(ctx: JpkiContext, q: Queryable, cardDer: Uint8Array, now: Date): Promise<{ parsed: ParsedCertificate; record: CertificateRow }> {
+export async function checkCardCertificate(ctx: JpkiContext, q: Queryable, cardDer: Uint8Array, now: Date): Promise<{ parsed: ParsedCertificate; record: CertificateRow }> {
   let parsed: ParsedCertificate;
   try {
     parsed = parseCertificate(cardDer);

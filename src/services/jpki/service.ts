@@ -13,6 +13,7 @@ import { issueCardCertificates, issuePhoneCertificates, type CardIssuanceRequest
 import { OcspResponder } from './ocsp-responder.js';
 import { certificatesOfPerson, getCertificate, getPerson, type CertificateRow, type Hierarchy } from './repository.js';
 import { release, revoke } from './revocation.js';
+import { authoriseSecretReset, type SecretResetAuthorisation, type SecretResetRequest } from './secret-reset.js';
 
 export interface JpkiServiceOptions {
   readonly db: Database;
@@ -161,6 +162,11 @@ export class JpkiService {
 
   holderRevoke(request: Uint8Array, signature: Uint8Array): Promise<string[]> {
     return holderRevoke(this.ctx, request, signature);
+  }
+
+  /** Flow 5: the card's holder authorises re-initialising the PIN and/or password of their phone's applet. */
+  authoriseSecretReset(actor: Actor, req: SecretResetRequest): Promise<SecretResetAuthorisation> {
+    return authoriseSecretReset(this.ctx, actor, req);
   }
 
   /** Factory reset (flow 10): every active phone certificate on the element, cessationOfOperation. */

@@ -24,6 +24,11 @@ export type TsmErrorCode =
   | 'ERR_TSM_HOLDER_SIGNATURE'
   | 'ERR_TSM_ELEMENT_RESET'
   | 'ERR_TSM_NOT_RESET'
+  // PIN/password re-initialisation with the card (flow 5)
+  | 'ERR_TSM_CARD_HOLDER_MISMATCH'
+  // the factory-reset notice (flow 10)
+  | 'ERR_TSM_NOTICE_UNAUTHENTICATED'
+  | 'ERR_TSM_NOTICE_CONFLICT'
   // the SP-TSM's app instances
   | 'ERR_TSM_APP_NOT_ALLOWED'
   | 'ERR_TSM_UNAUTHENTICATED'

@@ -26,3 +26,7 @@ export type { WireStep } from './script.js';
 export { RelayClient, RelayRefusal, BatchRunner, registerAppInstance, readCplc, type RelayClientOptions, type RelayHooks, type RelayOutcome, type CardSignature } from './relay/client.js';
 export { cardPortChannels, type SeChannel, type SeChannels } from './relay/channels.js';
 export { replaceTemporarySecrets } from './relay/user-secrets.js';
+export { deliverResetNotice, type DeliveredNotice, type ResetNoticeRecord } from './relay/reset-notice-client.js';
+export { resetNoticeChallenge, type ResetNoticeAnswer, type ResetNoticeFields } from './reset-notice.js';
+export type { SecretResetAuthorisation } from './sp/ca-client.js';
+export type { AgentCaller, Caller } from './relay/relay-service.js';

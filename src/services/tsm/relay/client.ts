@@ -25,8 +25,8 @@ export interface CardSignature {
 
 export interface RelayHooks {
   /**
-   * Issuance: the card signs the application's SHA-256 DigestInfo with its signature key, after the
-   * user's password (flows.md 3.4); the card's signature certificate comes with it.
+   * Issuance and re-initialisation: the card signs the document's SHA-256 DigestInfo with its signature
+   * key, after the user's password (flows.md 3.4, 5.1); the card's signature certificate comes with it.
    */
   signApplication?(application: Uint8Array): Promise<CardSignature>;
   /** Every session document the server answers (progress display, tests). */
@@ -104,11 +104,11 @@ export class RelayClient {
     this.#runner = new BatchRunner(options.channels);
   }
 
-  /** Opens a session for the element and drives it to its end. */
-  async run(request: { seId: string; purpose: Purpose }, hooks: RelayHooks = {}): Promise<RelayOutcome> {
+  /** Opens a session for the element and drives it to its end (`secrets`: what a `reset-pin` session re-initialises). */
+  async run(request: { seId: string; purpose: Purpose; secrets?: 'pin' | 'password' | 'both' }, hooks: RelayHooks = {}): Promise<RelayOutcome> {
     this.#requests = 0;
     this.#batches = 0;
-    const doc = await this.#request('POST', '/tsm/v1/sessions', { appInstanceId: this.#o.appInstanceId, seId: request.seId, purpose: request.purpose });
+    const doc = await this.#request('POST', '/tsm/v1/sessions', { appInstanceId: this.#o.appInstanceId, seId: request.seId, purpose: request.purpose, ...(request.secrets ? { secrets: request.secrets } : {}) });
     this.sessionId = doc.sessionId;
     return this.#drive(doc, hooks);
   }

@@ -5,7 +5,8 @@ import { AID } from '../aids.js';
 import { TsmError } from '../errors.js';
 import type { Party, PlannedStep } from '../script.js';
 import type { SeiTsm } from '../sei/sei-tsm.js';
-import type { CertifiedPhone } from '../sp/ca-client.js';
+import type { CertifiedPhone, SecretResetAuthorisation } from '../sp/ca-client.js';
+import type { SecretsToReset } from '../../jpki/application.js';
 import { pendingOrdersOf } from '../sp/deletion-orders.js';
 import type { RevokedMark } from '../sp/maintenance.js';
 import type { SpTsm } from '../sp/sp-tsm.js';
@@ -32,6 +33,9 @@ import type { Purpose } from './sessions.js';
  *            r2: SP round 2                        (WIPE)
  *   reset-   c1: SEI round 1                       (SELECT ISD, INITIALIZE UPDATE)
  *   cleanup  c2: SEI round 2                       (DELETE APSD with related objects)
+ *   reset-   s1: SP round 1                        (SELECT APSD, INITIALIZE UPDATE)
+ *   pin      signature: the card signs the re-initialisation request, the CA authorises
+ *            s2: SP round 2                        (temporary PIN and/or password, counters reset)
  *
  * Between p2 and p3 the SEI hands the APSD's initial keys to the SP, inside the same transaction.
  */
@@ -44,7 +48,7 @@ export interface FlowTsms {
 export interface FlowSession {
   readonly id: string;
   readonly seId: string;
-  readonly appInstanceId: string;
+  readonly appInstanceId: string | null;
   readonly appCertificateHash: string;
   readonly phase: string;
   readonly seiState: Uint8Array | null;
@@ -83,7 +87,13 @@ function split(owners: readonly Party[], responses: readonly ResponseApdu[]) {
   };
 }
 
-export async function beginFlow(t: FlowTsms, q: Queryable, s: FlowSession, purpose: Purpose, pre: { marks?: readonly RevokedMark[] } = {}): Promise<Advance> {
+/** What the CA answered to the signature a session awaited. */
+export type Certified =
+  | { readonly kind: 'issued'; readonly phone: CertifiedPhone }
+  | { readonly kind: 'revoked'; readonly serials: readonly string[] }
+  | { readonly kind: 'reset-authorised'; readonly authorisation: SecretResetAuthorisation };
+
+export async function beginFlow(t: FlowTsms, q: Queryable, s: FlowSession, purpose: Purpose, pre: { marks?: readonly RevokedMark[]; secrets?: SecretsToReset } = {}): Promise<Advance> {
   if (purpose === 'prepare') {
     const sei = await t.sei.prepareBegin(q, s.id, s.seId, s.appCertificateHash);
     return { phase: 'p1', state: 'active', seiState: sei.state, spState: null, steps: sei.round.steps };
@@ -100,6 +110,11 @@ export async function beginFlow(t: FlowTsms, q: Queryable, s: FlowSession, purpo
     const sei = await t.sei.cleanupBegin(q, s.id, s.seId);
     return { phase: 'c1', state: 'active', seiState: sei.state, spState: null, steps: sei.round.steps };
   }
+  if (purpose === 'reset-pin') {
+    const sp = await t.sp.secretResetBegin(q, s.id, s.seId, pre.secrets ?? 'both');
+    return { phase: 's1', state: 'active', seiState: null, spState: sp.state, steps: sp.round.steps };
+  }
+  if (purpose !== 'issue' || s.appInstanceId === null) throw new TsmError('ERR_TSM_STATE', `no session of purpose ${purpose} here`);
   const sp = await t.sp.issuanceBegin(q, s.id, s.seId, s.appInstanceId);
   return { phase: 'i1', state: 'active', seiState: null, spState: sp.state, steps: sp.round.steps };
 }
@@ -170,6 +185,14 @@ export async function continueFlow(t: FlowTsms, q: Queryable, s: FlowSession, ow
       await t.sp.desk.done(q, orders.map((o) => o.id), s.id);
       return { phase: 'done', state: 'completed', seiState: null, spState: null, plain: sei.plain, result: { seId: s.seId, apsdDeleted: sei.deleted, orders: orders.map((o) => o.id) } };
     }
+    case 's1': {
+      const sp = await t.sp.secretResetRequest(q, s.id, required(s.spState, 'SP state'), s.seId, parts.sp);
+      return { phase: 'signature', state: 'awaiting-signature', seiState: null, spState: sp.state, plain: sp.plain, application: sp.application };
+    }
+    case 's2': {
+      const sp = t.sp.secretResetFinish(s.id, required(s.spState, 'SP state'), parts.sp);
+      return { phase: 'done', state: 'completed', seiState: null, spState: null, plain: sp.plain, result: sp.result };
+    }
     case 'i3': {
       const sp = await t.sp.issuanceFinish(q, s.id, required(s.spState, 'SP state'), s.seId, parts.sp);
       // New keys and certificates on this element: an older wipe order of it has nothing left to wipe.
@@ -181,12 +204,33 @@ export async function continueFlow(t: FlowTsms, q: Queryable, s: FlowSession, ow
   }
 }
 
-/** The CA issued (or, for `revoke`, revoked): the SP's last round. */
-export async function certifiedFlow(t: FlowTsms, q: Queryable, s: FlowSession, certified: CertifiedPhone | readonly string[]) {
-  if (Array.isArray(certified)) {
-    const sp = t.sp.revokeWipe(s.id, required(s.spState, 'SP state'), certified as readonly string[]);
-    return { advance: { phase: 'r2', state: 'active', seiState: null, spState: sp.state, steps: sp.round.steps } satisfies Advance, secrets: undefined };
+/**
+ * The signature a session awaited goes to the CA, outside any transaction: an issuance application
+ * (the card), a holder revocation request (the applet), a re-initialisation request (the card).
+ */
+export async function certify(t: FlowTsms, purpose: Purpose, seId: string, application: Uint8Array, body: { signature: Uint8Array; cardCertificate: Uint8Array }): Promise<Certified> {
+  if (purpose === 'revoke') return { kind: 'revoked', serials: await t.sp.holderRevocation(seId, application, body.signature) };
+  if (body.cardCertificate.length === 0) throw new TsmError('ERR_TSM_REQUEST', 'the card certificate is required');
+  const request = { application, signature: body.signature, cardCertificate: body.cardCertificate };
+  if (purpose === 'reset-pin') return { kind: 'reset-authorised', authorisation: await t.sp.secretReset(seId, request) };
+  return { kind: 'issued', phone: await t.sp.certify(request) };
+}
+
+/** The CA issued, revoked or authorised: the SP's last round (with the temporary secrets it sets, if any). */
+export async function certifiedFlow(t: FlowTsms, q: Queryable, s: FlowSession, certified: Certified) {
+  const state = required(s.spState, 'SP state');
+  switch (certified.kind) {
+    case 'revoked': {
+      const sp = t.sp.revokeWipe(s.id, state, certified.serials);
+      return { advance: { phase: 'r2', state: 'active', seiState: null, spState: sp.state, steps: sp.round.steps } satisfies Advance, secrets: undefined };
+    }
+    case 'reset-authorised': {
+      const sp = t.sp.secretResetWrite(s.id, state, certified.authorisation);
+      return { advance: { phase: 's2', state: 'active', seiState: null, spState: sp.state, steps: sp.round.steps } satisfies Advance, secrets: sp.secrets };
+    }
+    case 'issued': {
+      const sp = await t.sp.issuancePersonalize(q, s.id, state, certified.phone);
+      return { advance: { phase: 'i3', state: 'active', seiState: null, spState: sp.state, steps: sp.round.steps } satisfies Advance, secrets: sp.secrets };
+    }
   }
-  const sp = await t.sp.issuancePersonalize(q, s.id, required(s.spState, 'SP state'), certified as CertifiedPhone);
-  return { advance: { phase: 'i3', state: 'active', seiState: null, spState: sp.state, steps: sp.round.steps } satisfies Advance, secrets: sp.secrets };
 }

@@ -37,6 +37,9 @@ export function tsmStatusOf(code: string): number | undefined {
     ERR_TSM_ELEMENT_RESET: 409,
     ERR_TSM_NOT_RESET: 409,
     ERR_TSM_HOLDER_SIGNATURE: 422,
+    ERR_TSM_CARD_HOLDER_MISMATCH: 403,
+    ERR_TSM_NOTICE_UNAUTHENTICATED: 401,
+    ERR_TSM_NOTICE_CONFLICT: 409,
     ERR_TSM_SESSION_ENDED: 409,
     ERR_TSM_SESSION_BUSY: 409,
     ERR_TSM_BATCH_SEQUENCE: 409,
@@ -78,6 +81,7 @@ function isdKeys(value: unknown) {
 export function tsmRoutes(relay: RelayService, db: Database): Route[] {
   const admin = async (req: Request) => requireRole(await authenticate(db, req.headers.authorization), 'admin');
   const app = (req: Request) => relay.authenticate(req.headers.authorization);
+  const runner = (req: Request) => relay.authenticateRunner(req.headers.authorization);
   return [
     ...orderRoutes(relay, db, { admin, app }),
     {
@@ -144,13 +148,16 @@ export function tsmRoutes(relay: RelayService, db: Database): Route[] {
       handler: async (req) => {
         const caller = await app(req);
         const body = object(req.json());
-        only(body, ['appInstanceId', 'seId', 'purpose']);
+        only(body, ['appInstanceId', 'seId', 'purpose', 'secrets']);
         const purpose = string(body, 'purpose', { max: 20 });
         if (!PURPOSES.includes(purpose as Purpose)) throw field('body.purpose', `must be one of ${PURPOSES.join(', ')}`);
+        const secrets = optionalString(body, 'secrets', { max: 8, pattern: /^(pin|password|both)$/ }) as 'pin' | 'password' | 'both' | undefined;
+        if (secrets !== undefined && purpose !== 'reset-pin') throw field('body.secrets', 'is given only with purpose reset-pin');
         const doc = await relay.open(caller, {
           appInstanceId: string(body, 'appInstanceId', { max: 64 }),
           seId: string(body, 'seId', { max: 64 }),
           purpose: purpose as Purpose,
+          ...(secrets ? { secrets } : {}),
         });
         return json(201, doc, { location: `/tsm/v1/sessions/${doc.sessionId}` });
       },
@@ -169,14 +176,14 @@ export function tsmRoutes(relay: RelayService, db: Database): Route[] {
     {
       method: 'GET',
       pattern: '/tsm/v1/sessions/:id',
-      handler: async (req) => json(200, await relay.get(await app(req), sessionId(req))),
+      handler: async (req) => json(200, await relay.get(await runner(req), sessionId(req))),
     },
     {
       method: 'POST',
       pattern: '/tsm/v1/sessions/:id/batches/:seq',
       maxBody: 1024 * 1024,
       handler: async (req) => {
-        const caller = await app(req);
+        const caller = await runner(req);
         const id = sessionId(req);
         const seq = req.params.seq ?? '';
         if (!SEQ.test(seq)) throw new HttpProblem(400, 'ERR_REQUEST_FIELD', 'path: the batch number is a positive integer');

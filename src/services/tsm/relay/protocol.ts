@@ -29,14 +29,15 @@ export interface SessionDocument {
   readonly sessionId: string;
   readonly purpose: Purpose;
   readonly seId: string;
-  readonly appInstanceId: string;
+  /** The app instance that runs it; null for a clean-up the OS's SE agent runs after a reset notice. */
+  readonly appInstanceId: string | null;
   readonly state: SessionState;
   readonly expiresAt: string;
   /** While `active`: the batch to run (the same one, for the same number, every time it is asked for). */
   readonly batch?: BatchDocument;
-  /** While `awaiting-signature`: the issuance application (base64) the card signs. */
+  /** While `awaiting-signature`: the document to sign (base64): the issuance application or re-initialisation request (the card), the holder revocation request (the applet). */
   readonly application?: string;
-  /** Once `completed`: what the session did (for issuance, with the temporary PIN and password). */
+  /** Once `completed`: what the session did (for issuance and re-initialisation, with the temporary PIN and/or password). */
   readonly result?: Record<string, unknown>;
   readonly failure?: FailureDocument;
 }
@@ -72,4 +73,4 @@ export function parseBatchResults(value: unknown): BatchResults {
   return { responses: out, error: { code: e.code, detail: typeof e.detail === 'string' ? e.detail : '' } };
 }
 
-export const PURPOSES: readonly Purpose[] = ['prepare', 'issue', 'sync', 'delete', 'revoke', 'reset-cleanup'];
+export const PURPOSES: readonly Purpose[] = ['prepare', 'issue', 'sync', 'delete', 'revoke', 'reset-cleanup', 'reset-pin'];

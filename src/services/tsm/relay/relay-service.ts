@@ -7,10 +7,13 @@ import type { SeiTsm } from '../sei/sei-tsm.js';
 import { identityFromCplc } from '../se-identity.js';
 import type { AppInstance, SpTsm } from '../sp/sp-tsm.js';
 import { checkBatch, hashOf, recordResponses } from './batch-check.js';
-import { beginFlow, certifiedFlow, continueFlow, type Advance, type FlowSession } from './flows.js';
+import type { SecretsToReset } from '../../jpki/application.js';
+import type { ResetNoticeAnswer } from '../reset-notice.js';
+import { acceptResetNotice, factoryReset, type ResetContext, type ResetNoticeInput } from './element-reset.js';
+import { beginFlow, certifiedFlow, certify, continueFlow, type Advance, type Certified, type FlowSession } from './flows.js';
 import type { BatchResults, FailureDocument, SessionDocument } from './protocol.js';
-import { answerBatch, getBatch, getSession, insertBatch, insertSession, insertTrace, LIVE_STATES, liveSessionsOf, purgeSecrets, traceOf, updateSession, type Purpose, type SessionRow } from './sessions.js';
-import { sessionSummaries, traceDocument, type SessionSummary, type TraceDocument } from './views.js';
+import { answerBatch, getBatch, getSession, insertBatch, insertSession, insertTrace, LIVE_STATES, liveSessionsOf, purgeSecrets, agentTokenHash, sessionOfAgent, traceOf, updateSession, type Purpose, type SessionRow } from './sessions.js';
+import { sessionDocument, sessionSummaries, traceDocument, withoutSecrets, type SessionSummary, type TraceDocument } from './views.js';
 
 export interface RelayServiceOptions {
   readonly db: Database;
@@ -25,6 +28,15 @@ export interface RelayServiceOptions {
   /** A signature being certified is someone else's for this long before it may be taken up again (default 2 minutes). */
   readonly certifyingLeaseMs?: number;
 }
+
+/** The OS's SE agent running the clean-up session a reset notice opened: its credential names that one session. */
+export interface AgentCaller {
+  readonly agentSession: string;
+  readonly seId: string;
+}
+
+/** Who may run a session's batches: its app instance, or the SE agent of a reset notice. */
+export type Caller = AppInstance | AgentCaller;
 
 /** Codes that end a session (its `failure.code`) rather than refuse a request. */
 const SESSION_FAILURES: ReadonlySet<TsmErrorCode> = new Set(['ERR_TSM_SECURE_CHANNEL', 'ERR_TSM_RESPONSE_INVALID', 'ERR_TSM_CA_UNAVAILABLE']);
@@ -89,61 +101,87 @@ export class RelayService {
     return this.#sp.authenticateApp(authorization);
   }
 
-  /** Opens a session; a live session of the same element is aborted (one at a time per element). */
-  async open(app: AppInstance, request: { appInstanceId: string; seId: string; purpose: Purpose }): Promise<SessionDocument> {
+  /** An app instance credential, or an SE agent's one-session credential (`tsmagt_…`, only its SHA-256 is kept). */
+  async authenticateRunner(authorization: string | undefined): Promise<Caller> {
+    const m = /^Bearer (tsmagt_\S*)$/.exec(authorization ?? '');
+    if (!m) return this.#sp.authenticateApp(authorization);
+    const row = await sessionOfAgent(this.#db, m[1]!);
+    if (!row) throw new TsmError('ERR_TSM_UNAUTHENTICATED', 'unknown SE agent credential');
+    return { agentSession: row.id, seId: row.se_id };
+  }
+
+  /**
+   * Opens a session; a live session of the same element is aborted (one at a time per element).
+   * `secrets` says which secrets a `reset-pin` session re-initialises (default both).
+   */
+  async open(app: AppInstance, request: { appInstanceId: string; seId: string; purpose: Purpose; secrets?: SecretsToReset }): Promise<SessionDocument> {
     if (request.appInstanceId !== app.id) throw new TsmError('ERR_TSM_FORBIDDEN', 'the credential is not that app instance\'s');
     if (request.seId !== app.seId) throw new TsmError('ERR_TSM_FORBIDDEN', 'the app instance is registered for another secure element');
+    if (request.secrets !== undefined && request.purpose !== 'reset-pin') throw new TsmError('ERR_TSM_REQUEST', 'secrets are chosen only for a reset-pin session');
     // Flow 12: the certificates' status is asked of the CA before the transaction (an HTTP call).
     const marks = request.purpose === 'sync' || request.purpose === 'delete' ? await this.#sp.revokedMarks(request.seId) : [];
     return this.#db.transaction(async (tx) => {
       const element = await this.#sei.element(request.seId, tx);
       if (element?.state === 'reset' && request.purpose !== 'reset-cleanup') throw new TsmError('ERR_TSM_ELEMENT_RESET', `secure element ${request.seId} was reset: run the reset clean-up first`);
-      await purgeSecrets(tx, new Date(this.#clock().getTime() - this.#secretsTtl).toISOString());
-      for (const live of await liveSessionsOf(tx, request.seId)) {
-        await this.#end(tx, live, 'aborted', { code: 'ERR_TSM_ABORTED', detail: 'a new session began for this secure element' });
-      }
-      const id = `ses_${toHex(this.#random(16)).toLowerCase()}`;
-      const flow: FlowSession = { id, seId: request.seId, appInstanceId: app.id, appCertificateHash: app.appCertificateHash, phase: 'start', seiState: null, spState: null };
-      const advance = await beginFlow({ sei: this.#sei, sp: this.#sp }, tx, flow, request.purpose, { marks });
-      const now = this.#now();
-      const row: SessionRow = {
-        id,
-        app_instance_id: app.id,
-        se_id: request.seId,
-        purpose: request.purpose,
-        state: 'active',
-        phase: advance.phase,
-        batch_seq: 1,
-        version: 1,
-        failure_code: null,
-        failure_detail: null,
-        result: null,
-        secrets: null,
-        application: null,
-        signature_hash: null,
-        sei_state: advance.seiState,
-        sp_state: advance.spState,
-        created_at: now,
-        updated_at: now,
-        expires_at: this.#expiry(),
-        ended_at: null,
-      };
-      await insertSession(tx, row);
-      await this.#plan(tx, id, 1, advance.steps!);
+      const pre = { marks, ...(request.secrets ? { secrets: request.secrets } : {}) };
+      const row = await this.#start(tx, { seId: request.seId, appInstanceId: app.id, agentTokenHash: null, appCertificateHash: app.appCertificateHash, purpose: request.purpose, pre });
       return this.#document(tx, row);
     });
   }
 
+  /** A new session's row and first batch, after the element's live sessions were aborted. */
+  async #start(
+    tx: Queryable,
+    s: { seId: string; appInstanceId: string | null; agentTokenHash: string | null; appCertificateHash: string; purpose: Purpose; pre: Parameters<typeof beginFlow>[4] },
+  ): Promise<SessionRow> {
+    await purgeSecrets(tx, new Date(this.#clock().getTime() - this.#secretsTtl).toISOString());
+    await this.#abortLive(tx, s.seId, 'a new session began for this secure element');
+    const id = `ses_${toHex(this.#random(16)).toLowerCase()}`;
+    const flow: FlowSession = { id, seId: s.seId, appInstanceId: s.appInstanceId, appCertificateHash: s.appCertificateHash, phase: 'start', seiState: null, spState: null };
+    const advance = await beginFlow({ sei: this.#sei, sp: this.#sp }, tx, flow, s.purpose, s.pre);
+    const now = this.#now();
+    const row: SessionRow = {
+      id,
+      app_instance_id: s.appInstanceId,
+      se_id: s.seId,
+      purpose: s.purpose,
+      state: 'active',
+      phase: advance.phase,
+      batch_seq: 1,
+      version: 1,
+      failure_code: null,
+      failure_detail: null,
+      result: null,
+      secrets: null,
+      application: null,
+      signature_hash: null,
+      sei_state: advance.seiState,
+      sp_state: advance.spState,
+      created_at: now,
+      updated_at: now,
+      expires_at: this.#expiry(),
+      ended_at: null,
+      agent_token_hash: s.agentTokenHash,
+    };
+    await insertSession(tx, row);
+    await this.#plan(tx, id, 1, advance.steps!);
+    return row;
+  }
+
+  async #abortLive(q: Queryable, seId: string, detail: string): Promise<void> {
+    for (const live of await liveSessionsOf(q, seId)) await this.#end(q, live, 'aborted', { code: 'ERR_TSM_ABORTED', detail });
+  }
+
   /** The session as it stands (the current batch again, when one is waiting). */
-  async get(app: AppInstance, id: string): Promise<SessionDocument> {
-    return this.#db.transaction(async (tx) => this.#document(tx, await this.#mine(tx, app, id, true)));
+  async get(caller: Caller, id: string): Promise<SessionDocument> {
+    return this.#db.transaction(async (tx) => this.#document(tx, await this.#mine(tx, caller, id, true)));
   }
 
   /** The app's results for batch `seq` (flow: the next batch, or the end). */
-  async submit(app: AppInstance, id: string, seq: number, results: BatchResults): Promise<SessionDocument> {
+  async submit(caller: Caller, id: string, seq: number, results: BatchResults): Promise<SessionDocument> {
     const hash = hashOf(results);
     const outcome = await this.#db.transaction(async (tx): Promise<SessionDocument | { expired: true }> => {
-      const row = await this.#mine(tx, app, id, false);
+      const row = await this.#mine(tx, caller, id, false);
       const batch = await getBatch(tx, id, seq);
       if (!batch) throw new TsmError('ERR_TSM_BATCH_SEQUENCE', `there is no batch ${seq}; the session is at batch ${row.batch_seq}`);
       if (batch.responses !== null) {
@@ -156,7 +194,7 @@ export class RelayService {
       const steps = JSON.parse(batch.steps) as WireStep[];
       const owners = JSON.parse(batch.owners) as Party[];
       const doc = await this.#answer(tx, row, steps, owners, results);
-      await answerBatch(tx, id, seq, JSON.stringify(results), hash, JSON.stringify(this.#withoutSecrets(doc)), this.#now());
+      await answerBatch(tx, id, seq, JSON.stringify(results), hash, JSON.stringify(withoutSecrets(doc)), this.#now());
       return doc;
     });
     if ('expired' in outcome) throw new TsmError('ERR_TSM_SESSION_EXPIRED', 'the session expired');
@@ -164,8 +202,9 @@ export class RelayService {
   }
 
   /**
-   * The card's signature over the issuance application, and the card certificate (flow 3 step 5): the
-   * SP submits them to the CA and answers the batch that writes the certificates.
+   * The signature a session awaits (flow 3 step 5, flow 5, flow 7): the card's over the issuance
+   * application or the re-initialisation request (with the card certificate), or the applet's over the
+   * holder revocation request. The SP submits it to the CA and answers the batch that follows.
    */
   async signature(app: AppInstance, id: string, body: { signature: Uint8Array; cardCertificate: Uint8Array }): Promise<SessionDocument> {
     const hash = hashOf({ signature: toHex(body.signature), cardCertificate: toHex(body.cardCertificate) });
@@ -184,14 +223,9 @@ export class RelayService {
     if ('expired' in claimed) throw new TsmError('ERR_TSM_SESSION_EXPIRED', 'the session expired');
     if ('doc' in claimed) return claimed.doc;
     const row = claimed.row;
-    let certified;
+    let certified: Certified;
     try {
-      if (row.purpose === 'revoke') {
-        certified = await this.#sp.holderRevocation(row.se_id, row.application!, body.signature);
-      } else {
-        if (body.cardCertificate.length === 0) throw new TsmError('ERR_TSM_REQUEST', 'issuance needs the card certificate');
-        certified = await this.#sp.certify({ application: row.application!, signature: body.signature, cardCertificate: body.cardCertificate });
-      }
+      certified = await certify({ sei: this.#sei, sp: this.#sp }, row.purpose, row.se_id, row.application!, body);
     } catch (err) {
       const final = err instanceof TsmError && err.code === 'ERR_TSM_CA_REFUSED' && /^ERR_JPKI_(?:APPLICATION_REPLAYED|APPLICATION_STALE|ALREADY_REVOKED)\b/.test(err.message);
       const doc = await this.#db.transaction(async (tx) => {
@@ -223,25 +257,29 @@ export class RelayService {
     });
   }
 
-  /**
-   * Factory reset (flow 10), told by the phone before its reset wipes it (or at its first contact
-   * after): the CA revokes the element's phone certificates (cessationOfOperation, via the SP), then,
-   * in one transaction, the SEI marks the element reset, live sessions are aborted, the element's wipe
-   * orders give way to a `delete-apsd` order (the SEI deletes the APSD with its applet and keys at the
-   * next contact, purpose `reset-cleanup`), and the element's app instances are disabled.
-   */
-  async factoryReset(app: AppInstance, seId: string): Promise<{ seId: string; revoked: string[]; orderId: string; state: 'reset' }> {
-    if (seId !== app.seId) throw new TsmError('ERR_TSM_FORBIDDEN', 'the app instance is registered for another secure element');
-    const personId = (await this.#sp.currentCertificates(seId))?.personId ?? null;
-    const revoked = await this.#sp.factoryResetRevocation(seId);
-    return this.#db.transaction(async (tx) => {
-      for (const live of await liveSessionsOf(tx, seId)) await this.#end(tx, live, 'aborted', { code: 'ERR_TSM_ABORTED', detail: 'the secure element is being reset' });
-      await this.#sei.markReset(tx, seId);
-      await this.#sp.desk.cancel(tx, seId, 'wipe-applet');
-      const order = await this.#sp.desk.place(tx, { kind: 'delete-apsd', seId, personId, serials: revoked, reason: 5, source: 'factory-reset' });
-      await this.#sp.disableAppInstances(tx, seId);
-      return { seId, revoked, orderId: order.id, state: 'reset' as const };
-    });
+  /** Factory reset (flow 10) asked by the element's app instance (element-reset.ts). */
+  factoryReset(app: AppInstance, seId: string): Promise<{ seId: string; revoked: string[]; orderId: string; state: 'reset' }> {
+    return factoryReset(this.#resetContext(), app, seId);
+  }
+
+  /** Factory reset (flow 10) told by the phone's OS SE agent, proven by the element (element-reset.ts). */
+  resetNotice(notice: ResetNoticeInput): Promise<{ status: 200 | 201; answer: ResetNoticeAnswer }> {
+    return acceptResetNotice(this.#resetContext(), notice);
+  }
+
+  #resetContext(): ResetContext {
+    return {
+      db: this.#db,
+      sei: this.#sei,
+      sp: this.#sp,
+      now: () => this.#now(),
+      abortLive: (q, seId, detail) => this.#abortLive(q, seId, detail),
+      startAgentCleanup: async (q, seId) => {
+        const credential = `tsmagt_${Buffer.from(this.#random(32)).toString('base64url')}`;
+        const row = await this.#start(q, { seId, appInstanceId: null, agentTokenHash: agentTokenHash(credential), appCertificateHash: '', purpose: 'reset-cleanup', pre: {} });
+        return { sessionId: row.id, credential };
+      },
+    };
   }
 
   async trace(id: string, app?: AppInstance): Promise<TraceDocument> {
@@ -256,9 +294,10 @@ export class RelayService {
 
   // ---- internals ---------------------------------------------------------------------------------
 
-  async #mine(q: Queryable, app: AppInstance, id: string, maintain: boolean): Promise<SessionRow> {
+  async #mine(q: Queryable, caller: Caller, id: string, maintain: boolean): Promise<SessionRow> {
     const row = await getSession(q, id);
-    if (!row || row.app_instance_id !== app.id) throw new TsmError('ERR_TSM_UNKNOWN_SESSION', `no session ${id} for this app instance`);
+    const mine = row !== undefined && ('agentSession' in caller ? row.id === caller.agentSession : row.app_instance_id === caller.id);
+    if (!row || !mine) throw new TsmError('ERR_TSM_UNKNOWN_SESSION', `no session ${id} for this caller`);
     if (maintain) {
       await this.#expire(q, row);
       return (await getSession(q, id))!;
@@ -346,38 +385,13 @@ export class RelayService {
     return this.#document(q, { ...row, ...changes } as SessionRow);
   }
 
-  #withoutSecrets(doc: SessionDocument): SessionDocument {
-    if (!doc.result || !('temporaryPin' in doc.result)) return doc;
-    const { temporaryPin: _p, temporaryPassword: _w, ...rest } = doc.result;
-    return { ...doc, result: rest };
-  }
-
   /** A repeated answer: the stored outcome, with the temporary secrets while they are kept. */
   async #replay(q: Queryable, row: SessionRow, stored: SessionDocument): Promise<SessionDocument> {
     if (stored.state !== 'completed') return stored;
     return this.#document(q, row);
   }
 
-  async #document(q: Queryable, row: SessionRow): Promise<SessionDocument> {
-    const base = { sessionId: row.id, purpose: row.purpose, seId: row.se_id, appInstanceId: row.app_instance_id, state: row.state, expiresAt: row.expires_at };
-    switch (row.state) {
-      case 'active': {
-        const batch = (await getBatch(q, row.id, row.batch_seq))!;
-        return { ...base, batch: { seq: row.batch_seq, steps: JSON.parse(batch.steps) as WireStep[] } };
-      }
-      case 'awaiting-signature':
-      case 'certifying':
-        return { ...base, application: Buffer.from(row.application!).toString('base64') };
-      case 'completed': {
-        const result = JSON.parse(row.result ?? '{}') as Record<string, unknown>;
-        if (row.secrets) {
-          const s = this.#sp.openSecrets(row.id, row.secrets);
-          Object.assign(result, { temporaryPin: s.pin, temporaryPassword: s.password });
-        }
-        return { ...base, result };
-      }
-      default:
-        return { ...base, failure: { code: row.failure_code!, ...(JSON.parse(row.failure_detail ?? '{}') as Omit<FailureDocument, 'code'>) } };
-    }
+  #document(q: Queryable, row: SessionRow): Promise<SessionDocument> {
+    return sessionDocument(q, row, (id, sealed) => this.#sp.openSecrets(id, sealed));
   }
 }

@@ -1,15 +1,17 @@
+import { createHash } from 'node:crypto';
 import type { Queryable, SqlValue } from '../../../store/index.js';
 import type { Party, WireStep } from '../script.js';
 
 /** Rows of the relay's tables (migration 004). */
 
-export type Purpose = 'prepare' | 'issue' | 'sync' | 'delete' | 'revoke' | 'reset-cleanup';
+export type Purpose = 'prepare' | 'issue' | 'sync' | 'delete' | 'revoke' | 'reset-cleanup' | 'reset-pin';
 export type SessionState = 'active' | 'awaiting-signature' | 'certifying' | 'completed' | 'failed' | 'expired' | 'aborted';
 export const LIVE_STATES: readonly SessionState[] = ['active', 'awaiting-signature', 'certifying'];
 
 export interface SessionRow {
   id: string;
-  app_instance_id: string;
+  /** The app instance that runs the session, or null for one the OS's SE agent runs after a reset notice. */
+  app_instance_id: string | null;
   se_id: string;
   purpose: Purpose;
   state: SessionState;
@@ -28,6 +30,8 @@ export interface SessionRow {
   updated_at: string;
   expires_at: string;
   ended_at: string | null;
+  /** SHA-256 (hex) of the SE agent's credential for this one session (migration 007). */
+  agent_token_hash: string | null;
 }
 
 export interface BatchRow {
@@ -57,6 +61,17 @@ export interface TraceRow {
 
 export async function getSession(q: Queryable, id: string): Promise<SessionRow | undefined> {
   return (await q.query<SessionRow>('SELECT * FROM tsm_sessions WHERE id = $1', [id]))[0];
+}
+
+/** What is kept of an SE agent's one-session credential (`tsmagt_` + 43 base64url): its SHA-256, hex. */
+export function agentTokenHash(credential: string): string {
+  return createHash('sha256').update(credential, 'utf8').digest('hex');
+}
+
+/** The session an SE agent's credential opens, if it is one. */
+export async function sessionOfAgent(q: Queryable, credential: string): Promise<SessionRow | undefined> {
+  if (!/^tsmagt_[A-Za-z0-9_-]{43}$/.test(credential)) return undefined;
+  return (await q.query<SessionRow>('SELECT * FROM tsm_sessions WHERE agent_token_hash = $1', [agentTokenHash(credential)]))[0];
 }
 
 export async function liveSessionsOf(q: Queryable, seId: string): Promise<SessionRow[]> {

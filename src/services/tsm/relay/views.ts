@@ -1,6 +1,8 @@
 import type { Queryable } from '../../../store/index.js';
-import type { Party } from '../script.js';
-import { getSession, listSessions, traceOf, type Purpose, type SessionRow, type TraceRow } from './sessions.js';
+import type { Party, WireStep } from '../script.js';
+import type { TemporarySecrets } from '../sp/temporary-secrets.js';
+import type { FailureDocument, SessionDocument } from './protocol.js';
+import { getBatch, getSession, listSessions, traceOf, type Purpose, type SessionRow, type TraceRow } from './sessions.js';
 
 /*
  * What an inspector reads of the relay: the sessions and their traces, straight from the database (no
@@ -30,7 +32,7 @@ export interface SessionSummary {
   readonly sessionId: string;
   readonly purpose: Purpose;
   readonly seId: string;
-  readonly appInstanceId: string;
+  readonly appInstanceId: string | null;
   readonly state: SessionRow['state'];
   readonly batches: number;
   readonly createdAt: string;
@@ -67,3 +69,38 @@ export async function traceDocument(q: Queryable, id: string): Promise<TraceDocu
   };
 }
 
+
+/**
+ * The session document the app reads (docs/services/tsm.md "Relay protocol"). A completed issuance or
+ * re-initialisation carries its temporary values while the session keeps them (`openSecrets` is the
+ * SP-TSM's, which sealed them).
+ */
+export async function sessionDocument(q: Queryable, row: SessionRow, openSecrets: (id: string, sealed: Uint8Array) => Partial<TemporarySecrets>): Promise<SessionDocument> {
+  const base = { sessionId: row.id, purpose: row.purpose, seId: row.se_id, appInstanceId: row.app_instance_id, state: row.state, expiresAt: row.expires_at };
+  switch (row.state) {
+    case 'active': {
+      const batch = (await getBatch(q, row.id, row.batch_seq))!;
+      return { ...base, batch: { seq: row.batch_seq, steps: JSON.parse(batch.steps) as WireStep[] } };
+    }
+    case 'awaiting-signature':
+    case 'certifying':
+      return { ...base, application: Buffer.from(row.application!).toString('base64') };
+    case 'completed': {
+      const result = JSON.parse(row.result ?? '{}') as Record<string, unknown>;
+      if (row.secrets) {
+        const s = openSecrets(row.id, row.secrets);
+        Object.assign(result, { ...(s.pin !== undefined ? { temporaryPin: s.pin } : {}), ...(s.password !== undefined ? { temporaryPassword: s.password } : {}) });
+      }
+      return { ...base, result };
+    }
+    default:
+      return { ...base, failure: { code: row.failure_code!, ...(JSON.parse(row.failure_detail ?? '{}') as Omit<FailureDocument, 'code'>) } };
+  }
+}
+
+/** A document as stored for a repeated request: without the temporary values (they are added back from the session while kept). */
+export function withoutSecrets(doc: SessionDocument): SessionDocument {
+  if (!doc.result || !('temporaryPin' in doc.result || 'temporaryPassword' in doc.result)) return doc;
+  const { temporaryPin: _p, temporaryPassword: _w, ...rest } = doc.result;
+  return { ...doc, result: rest };
+}

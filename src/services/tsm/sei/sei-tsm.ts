@@ -7,6 +7,7 @@ import { TsmError } from '../errors.js';
 import { keySetToJson } from '../key-set-json.js';
 import { Sealer, subKey } from '../sealing.js';
 import { cleanupBegin, cleanupDelete, cleanupFinish, markReset } from './reset-cleanup.js';
+import { checkResetProof, countDelivery, getResetNotice, insertResetNotice, type ResetNoticeRow } from './reset-notices.js';
 import { identityFromCplc } from '../se-identity.js';
 import { isdKeysAad, type SeiContext } from './context.js';
 import { getElement, insertElement, listElements, type ElementRow, type KeyMode } from './elements.js';
@@ -171,6 +172,25 @@ export class SeiTsm {
     return markReset(this.#ctx, q, seId);
   }
 
+  // The factory-reset notice (reset-notices.ts, ../reset-notice.ts).
+
+  /** The element a notice names, once its proof (the ISD's card cryptogram over the notice's hash) verifies. */
+  async checkResetProof(q: Queryable, cplc: Uint8Array, hostChallenge: Uint8Array, proof: Uint8Array): Promise<ElementView> {
+    return view(await checkResetProof(this.#ctx, q, cplc, hostChallenge, proof));
+  }
+
+  resetNotice(q: Queryable, noticeId: string): Promise<ResetNoticeRow | undefined> {
+    return getResetNotice(q, noticeId);
+  }
+
+  recordResetNotice(q: Queryable, row: ResetNoticeRow): Promise<void> {
+    return insertResetNotice(q, row);
+  }
+
+  countNoticeDelivery(q: Queryable, noticeId: string): Promise<void> {
+    return countDelivery(q, noticeId, this.#ctx.clock().toISOString());
+  }
+
   cleanupBegin(q: Queryable, sessionId: string, seId: string) {
     return cleanupBegin(this.#ctx, q, sessionId, seId);
   }
@@ -184,4 +204,4 @@ export class SeiTsm {
   }
 }
 
-export type { Handover };
+export type { Handover, ResetNoticeRow };

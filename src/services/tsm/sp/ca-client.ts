@@ -37,6 +37,15 @@ export interface CertificateStatus {
   readonly der: Uint8Array;
 }
 
+/** The CA's answer to a PIN/password re-initialisation request the card signed (flow 5). */
+export interface SecretResetAuthorisation {
+  readonly personId: string;
+  readonly cardSerial: string;
+  readonly seId: string;
+  readonly secrets: 'pin' | 'password' | 'both';
+  readonly serials: readonly string[];
+}
+
 export interface PhoneCertifier {
   issuePhone(request: PhoneCertificationRequest): Promise<CertifiedPhone>;
   /** The status of a certificate (`GET /api/v1/certificates/{serial}`); undefined when the CA has none. */
@@ -45,6 +54,8 @@ export interface PhoneCertifier {
   holderRevoke(request: Uint8Array, signature: Uint8Array): Promise<string[]>;
   /** Factory reset (flow 10): every active phone certificate on the element, cessationOfOperation. */
   revokeElement(seId: string): Promise<string[]>;
+  /** Flow 5: the card's holder authorised re-initialising the phone applet's secrets (`POST /api/v1/phone-secret-resets`). */
+  authoriseSecretReset(request: PhoneCertificationRequest): Promise<SecretResetAuthorisation>;
 }
 
 function derOfPem(text: unknown, what: string): Uint8Array {
@@ -122,6 +133,26 @@ export class HttpPhoneCertifier implements PhoneCertifier {
 
   async revokeElement(seId: string): Promise<string[]> {
     return serialsOf(await this.#call('POST', `/api/v1/elements/${encodeURIComponent(seId)}/revocations`, { reason: 'cessationOfOperation' }, true));
+  }
+
+  async authoriseSecretReset(request: PhoneCertificationRequest): Promise<SecretResetAuthorisation> {
+    const { status, body } = await this.#call(
+      'POST',
+      '/api/v1/phone-secret-resets',
+      {
+        request: Buffer.from(request.application).toString('base64'),
+        signature: Buffer.from(request.signature).toString('base64'),
+        cardCertificate: Buffer.from(request.cardCertificate).toString('base64'),
+      },
+      true,
+    );
+    if (status === 404) throw new TsmError('ERR_TSM_CA_REFUSED', `${String(body.code)}: ${String(body.detail)}`);
+    const secrets = body.secrets;
+    const serials = Array.isArray(body.serials) ? body.serials.filter((s): s is string => typeof s === 'string') : [];
+    if (status !== 200 || (secrets !== 'pin' && secrets !== 'password' && secrets !== 'both') || serials.length !== 2) {
+      throw new TsmError('ERR_TSM_CA_UNAVAILABLE', `the certification service answered ${status}`);
+    }
+    return { personId: String(body.personId), cardSerial: String(body.cardSerial), seId: String(body.seId), secrets, serials };
   }
 
   async issuePhone(request: PhoneCertificationRequest): Promise<CertifiedPhone> {

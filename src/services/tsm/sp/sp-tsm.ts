@@ -5,9 +5,9 @@ import type { Database, Queryable } from '../../../store/index.js';
 import { TsmError } from '../errors.js';
 import { Sealer } from '../sealing.js';
 import type { Handover } from '../sei/sei-tsm.js';
-import type { CertifiedPhone, PhoneCertificationRequest, PhoneCertifier } from './ca-client.js';
+import type { CertifiedPhone, PhoneCertificationRequest, PhoneCertifier, SecretResetAuthorisation } from './ca-client.js';
 import { EF } from '../../../devices/applets/jpki/index.js';
-import { parseHolderRevocationRequest } from '../../jpki/application.js';
+import { parseHolderRevocationRequest, parsePhoneSecretResetRequest, type SecretsToReset } from '../../jpki/application.js';
 import { storeApsdKeys, type SpContext } from './context.js';
 import { issuanceApplication, issuanceBegin, issuanceFailed, issuanceFinish, issuanceGenerate, issuancePersonalize } from './issuance.js';
 import {
@@ -25,6 +25,7 @@ import { lastClearedAt, orderView, ordersOfPerson, type DeletionOrderView } from
 import { checkHolderSignature, revokeBegin, revokeFinish, revokeRequest, revokeWipe } from './holder-revocation.js';
 import { maintenanceAct, maintenanceBegin, maintenanceFinish, type RevokedMark } from './maintenance.js';
 import { OrderDesk, type PushPort } from './order-desk.js';
+import { checkAuthorisation, secretResetBegin, secretResetFinish, secretResetRequest, secretResetWrite } from './secret-reset.js';
 import { takeOverBegin, takeOverFinish, takeOverRotate } from './take-over.js';
 import type { TemporarySecrets } from './temporary-secrets.js';
 
@@ -107,6 +108,30 @@ export class SpTsm {
     if (!cert) throw new TsmError('ERR_TSM_HOLDER_SIGNATURE', `the CA knows no certificate ${serial}`);
     checkHolderSignature(application, signature, cert, seId);
     return this.#ctx.ca.holderRevoke(application, signature);
+  }
+
+  /**
+   * Flow 5: the card's signature over the session's re-initialisation request goes to the CA (outside
+   * any transaction), after the SP checked the request still names the element's current certificates.
+   * A card of another person than the certificates' holder is `ERR_TSM_CARD_HOLDER_MISMATCH`.
+   */
+  async secretReset(seId: string, request: PhoneCertificationRequest): Promise<SecretResetAuthorisation> {
+    const current = await this.currentCertificates(seId);
+    const parsed = parsePhoneSecretResetRequest(request.application);
+    if (!current || parsed.seId !== seId || parsed.signSerial !== current.sign || parsed.authSerial !== current.auth) {
+      throw new TsmError('ERR_TSM_NO_CERTIFICATES', `secure element ${seId} no longer holds the certificates the request names`);
+    }
+    let authorised: SecretResetAuthorisation;
+    try {
+      authorised = await this.#ctx.ca.authoriseSecretReset(request);
+    } catch (err) {
+      if (err instanceof TsmError && err.code === 'ERR_TSM_CA_REFUSED' && err.message.startsWith('ERR_JPKI_CARD_HOLDER_MISMATCH')) {
+        throw new TsmError('ERR_TSM_CARD_HOLDER_MISMATCH', "the card is not the card of the holder of this phone's certificates", { cause: err });
+      }
+      throw err;
+    }
+    checkAuthorisation(request.application, authorised);
+    return authorised;
   }
 
   /** Flow 10: the CA revokes every phone certificate on the element (cessationOfOperation). */
@@ -199,12 +224,13 @@ export class SpTsm {
     return this.#ctx.ca.issuePhone(request);
   }
 
-  sealSecrets(sessionId: string, secrets: TemporarySecrets): Uint8Array {
+  /** The temporary values of an issuance (both) or a re-initialisation (those reset), sealed in the session. */
+  sealSecrets(sessionId: string, secrets: Partial<TemporarySecrets>): Uint8Array {
     return this.#ctx.sealer.sealJson(secrets, `sp-session-secrets:${sessionId}`);
   }
 
-  openSecrets(sessionId: string, sealed: Uint8Array): TemporarySecrets {
-    return this.#ctx.sealer.openJson<TemporarySecrets>(sealed, `sp-session-secrets:${sessionId}`);
+  openSecrets(sessionId: string, sealed: Uint8Array): Partial<TemporarySecrets> {
+    return this.#ctx.sealer.openJson<Partial<TemporarySecrets>>(sealed, `sp-session-secrets:${sessionId}`);
   }
 
   // Scripts, run by the relay inside its transaction `q`.
@@ -271,5 +297,21 @@ export class SpTsm {
 
   revokeFinish(sessionId: string, state: Uint8Array, responses: readonly ResponseApdu[]) {
     return revokeFinish(this.#ctx, sessionId, state, responses);
+  }
+
+  async secretResetBegin(q: Queryable, sessionId: string, seId: string, secrets: SecretsToReset) {
+    return secretResetBegin(this.#ctx, q, sessionId, seId, secrets, await this.currentCertificates(seId, q));
+  }
+
+  secretResetRequest(q: Queryable, sessionId: string, state: Uint8Array, seId: string, responses: readonly ResponseApdu[]) {
+    return secretResetRequest(this.#ctx, q, sessionId, state, seId, responses);
+  }
+
+  secretResetWrite(sessionId: string, state: Uint8Array, authorised: SecretResetAuthorisation) {
+    return secretResetWrite(this.#ctx, sessionId, state, authorised);
+  }
+
+  secretResetFinish(sessionId: string, state: Uint8Array, responses: readonly ResponseApdu[]) {
+    return secretResetFinish(this.#ctx, sessionId, state, responses);
   }
 }
