@@ -101,8 +101,10 @@ describe('a phone journey in a browser', { timeout: 900_000 }, () => {
     await page.goto('/phone');
     await page.locator('#make-model').fill(model);
     await page.locator('#make-model').press('Enter');
-    await screen('home');
     const id = (await page.locator('#shelf-result .result').getAttribute('data-phone-id')) ?? '';
+    // The new phone is in hand (the page may have shown the phone taken before).
+    await page.locator('#phone-status .model', { hasText: model }).waitFor();
+    await screen('home');
     assert.match(id, /^[0-9a-f-]{36}$/);
     assert.equal(await page.evaluate('document.activeElement?.id'), 'screen-h', 'focus on the new screen');
     await press('#open-store');
@@ -169,6 +171,14 @@ describe('a phone journey in a browser', { timeout: 900_000 }, () => {
     assert.equal((await caStatus(state.oldAuth!)).status, 'good');
     assert.match((await page.locator('#phone-status').textContent()) ?? '', /Old Phone.*Online.*JPKI/);
     await shot('03-old-app-home');
+    // The phone's screens follow the language toggle (Japanese labels), by keyboard.
+    await press('.lang-toggle');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'ja');
+    assert.equal(await page.locator('#screen-h').textContent(), 'JPKI アプリ');
+    assert.match((await page.locator('#phone-status').textContent()) ?? '', /オンライン/);
+    await shot('03-old-app-home-ja');
+    await press('.lang-toggle');
+    assert.equal(await page.locator('#screen-h').textContent(), 'JPKI app');
     assert.deepEqual(problemsOf('phone-setup'), []);
   });
 
@@ -298,6 +308,16 @@ describe('a phone journey in a browser', { timeout: 900_000 }, () => {
 
   it('a new phone is issued with the card: the old phone\u2019s certificates are superseded, and deleted by a push message', async () => {
     step = 'new-phone';
+    // The old phone's app explains the model change and sends the person to make the new phone.
+    await page.goto('/phone');
+    await screen('home');
+    await press('#open-jpki');
+    await screen('app-home');
+    await press('#open-model-change');
+    await screen('model-change');
+    await shot('11-model-change');
+    await press('#model-change-new');
+    assert.equal(await page.evaluate('document.activeElement?.id'), 'make-model');
     state.newPhone = await setUpPhone('New Phone', '11-new');
     state.newAuth = (await page.locator('#screen dl.issued code').first().textContent()) ?? undefined;
     assert.notEqual(state.newAuth, state.oldAuth);
@@ -311,6 +331,7 @@ describe('a phone journey in a browser', { timeout: 900_000 }, () => {
     // The old phone, still online wherever it is, receives the SP-TSM's deletion order (bounded wait).
     await page.locator(`#shelf-${state.oldPhone}`).check();
     await press('#take-phone');
+    await page.locator('#phone-status .model', { hasText: 'Old Phone' }).waitFor();
     await screen('home');
     await press('#open-notifications');
     await screen('notifications');

@@ -92,8 +92,13 @@ function osHome(screen) {
   return h;
 }
 
+let takes = 0;
+
 async function take(id, moveFocus) {
+  const mine = ++takes;
   const r = await api('GET', `/web/v1/phones/${encodeURIComponent(id)}`);
+  // Another phone was taken meanwhile (a click during the page's start): that one stays in hand.
+  if (mine !== takes) return;
   if (!r.ok) {
     sessionStorage.removeItem(CHOSEN);
     return showProblem($('shelf-result'), r.problem);
