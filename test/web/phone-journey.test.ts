@@ -174,6 +174,7 @@ describe('a phone journey in a browser', { timeout: 900_000 }, () => {
     // The phone's screens follow the language toggle (Japanese labels), by keyboard.
     await press('.lang-toggle');
     assert.equal(await page.locator('html').getAttribute('lang'), 'ja');
+    assert.equal(await page.evaluate('document.activeElement?.className'), 'lang-toggle', 'focus stays on the toggle');
     assert.equal(await page.locator('#screen-h').textContent(), 'JPKI アプリ');
     assert.match((await page.locator('#phone-status').textContent()) ?? '', /オンライン/);
     await shot('03-old-app-home-ja');

@@ -31,8 +31,8 @@ const ctx = {
     await loadShelf(ctx.id);
     return r.ok;
   },
-  /** Shows a screen; `replace` keeps it out of the back history. */
-  go(name, { replace = false } = {}) {
+  /** Shows a screen; `replace` keeps it out of the back history; `focus` false leaves focus where it is. */
+  go(name, { replace = false, focus = true } = {}) {
     if (ctx.current && !replace && ctx.current !== name) ctx.history.push(ctx.current);
     ctx.current = name;
     $('screen-problem').replaceChildren();
@@ -41,7 +41,7 @@ const ctx = {
     screen.dataset.screen = name;
     const heading = screens[name](screen, ctx);
     applyLabels(screen);
-    if (heading) focusResult(heading);
+    if (heading && focus) focusResult(heading);
   },
   problem(problem) {
     showProblem($('screen-problem'), problem);
@@ -160,8 +160,10 @@ $('nav-back').addEventListener('click', () => {
   if (previous) ctx.go(previous, { replace: true });
 });
 
+// Labels follow the toggle by themselves (data-i18n); the store's results, built from data, are
+// searched again. Nothing typed is lost and focus stays on the toggle.
 onLanguageChange(() => {
-  if (ctx.current) ctx.go(ctx.current, { replace: true });
+  if (ctx.current === 'store' && document.querySelector('#store-results li')) document.querySelector('.store-search')?.requestSubmit();
 });
 
 /** The model-change screen sends the person here to make the new phone. */
