@@ -1,7 +1,7 @@
 import { AppError } from './errors.js';
 
 /** The flows whose state the app keeps between runs. */
-export type FlowName = 'preparation' | 'issuance' | 'secret-change' | 'secret-reset' | 'use';
+export type FlowName = 'preparation' | 'issuance' | 'secret-change' | 'secret-reset' | 'use' | 'revocation';
 
 /**
  * The app's private data (Android's app-private storage), one JSON document saved whole after each

@@ -8,6 +8,7 @@ export { newAppData, parseAppData, type AppData, type FlowName } from './app-dat
 export { PREPARATION, type PreparationState, type PreparationEvent } from './preparation.js';
 export { ISSUANCE, checkNewSecrets, type IssuanceState, type IssuanceEvent, type IssuanceInput, type IssuanceResult, type NewSecrets } from './issuance.js';
 export { USE, type UseState, type UseEvent, type LoginInput, type LoginResult, type SignInput } from './use.js';
+export { REVOCATION, type RevocationEvent, type RevocationResult, type RevocationState } from './revocation.js';
 export { SECRET_CHANGE, type SecretChange, type SecretChangeState, type SecretChangeEvent } from './secret-change.js';
 export { SECRET_RESET, type SecretResetState, type SecretResetEvent, type SecretResetInput, type SecretResetResult, type SecretsToReset, type ResetEntries } from './secret-reset.js';
 export { parsePushMessage, type TsmSessionMessage } from './push-session.js';
@@ -18,3 +19,4 @@ export { elementCplc, seAgentResetHandler, withSeAgent } from './se-agent.js';
 export { shopCheck, type ShopReport, type ShopVerdict } from './shop-check.js';
 export { createAppSigningIdentity, certificateHash, signingKeyOf, type AppSigningIdentity } from './signing-certificate.js';
 export { toUserError } from './user-errors.js';
+export { PHONE_FILES, PhoneDirError, makePhoneDir, openApp, openElement, openPhoneDir, publisherIdentity, type MadePhone, type MakePhoneOptions, type OpenedPhone } from './phone-dir.js';

@@ -5,6 +5,7 @@ import { newAppData, parseAppData, type AppData, type FlowName } from './app-dat
 import { AppError } from './errors.js';
 import { runIssuance, type IssuanceInput, type IssuanceResult } from './issuance.js';
 import { runPreparation } from './preparation.js';
+import { revokeFromPhone, type RevocationResult } from './revocation.js';
 import type { PushAgent } from './push-agent.js';
 import { handlePushMessage } from './push-session.js';
 import { changeSecret, type SecretChange } from './secret-change.js';
@@ -202,6 +203,11 @@ export class JpkiApp {
   /** Flow 5, online: re-initialises the PIN and/or password with the card (a forgotten or blocked secret). */
   resetSecrets(input: SecretResetInput): Promise<SecretResetResult> {
     return runSecretReset(this, input);
+  }
+
+  /** Flow 7: both phone certificates revoked (cessationOfOperation) with the PIN, the applet wiped. */
+  revoke(input: { pin: string }): Promise<RevocationResult> {
+    return revokeFromPhone(this, input);
   }
 
   /** A push message for this app (see docs/app.md for the format). */

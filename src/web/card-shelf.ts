@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { FileCardStore } from '../card/index.js';
 import { IdCard, parseIdCardState, summariseCard, type CardSummary, type IdCardState } from '../devices/id-card/index.js';
 import { WebError } from './errors.js';
+import { KeyedQueue } from './keyed-queue.js';
 
 /** A card's id on the shelf: the certification service's card id (a UUID), which names its file. */
 export const CARD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -40,7 +41,7 @@ export function shelvedCard(s: CardSummary): ShelvedCard {
  */
 export class CardShelf {
   readonly dir: string;
-  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #queue = new KeyedQueue();
 
   constructor(home: string) {
     this.dir = join(home, 'cards');
@@ -94,8 +95,7 @@ export class CardShelf {
   /** Puts the card on a reader (powered, nothing selected), runs `fn`, and takes it off again. */
   async onReader<T>(id: string, fn: (card: IdCard) => Promise<T>): Promise<T> {
     const store = this.#load(id);
-    const previous = this.#queues.get(id) ?? Promise.resolve();
-    const run = previous.then(async () => {
+    return this.#queue.run(id, async () => {
       const card = await IdCard.open(store);
       await card.powerOn();
       try {
@@ -104,11 +104,5 @@ export class CardShelf {
         await card.powerOff();
       }
     });
-    const settled = run.catch(() => undefined);
-    this.#queues.set(id, settled);
-    void settled.then(() => {
-      if (this.#queues.get(id) === settled) this.#queues.delete(id);
-    });
-    return run;
   }
 }

@@ -4,6 +4,18 @@ import { JpkiMobileError } from '../errors/index.js';
 export type WebErrorCode =
   /** No card of that id on the server's card shelf (`<home>/cards/<id>.json`). */
   | 'ERR_WEB_CARD_UNKNOWN'
+  /** No phone of that id on the server's phone shelf (`<home>/phones/<id>/`). */
+  | 'ERR_WEB_PHONE_UNKNOWN'
+  /** The phone shelf holds as many phones as it may (`MAX_PHONES`). */
+  | 'ERR_WEB_PHONE_SHELF_FULL'
+  /** The phone shelf is closing (the system stops). */
+  | 'ERR_WEB_PHONE_SHELF_CLOSED'
+  /** A new phone could not be made: the maker's endpoints refused, or no admin token (nothing is kept). */
+  | 'ERR_WEB_PHONE_MAKER'
+  /** The JPKI app is not installed on that phone. */
+  | 'ERR_WEB_PHONE_NO_APP'
+  /** The app store has no app of that package name. */
+  | 'ERR_WEB_APP_UNKNOWN'
   /** The static files of the web interface (`src/web/static`) are not where the package puts them. */
   | 'ERR_WEB_STATIC_MISSING';
 

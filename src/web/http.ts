@@ -7,10 +7,14 @@ import { assetRoutes } from './assets.js';
 import type { CardShelf } from './card-shelf.js';
 import { signOnCard } from './card-terminal.js';
 import { issueAtOffice } from './office.js';
+import type { PhoneShelf } from './phone-shelf.js';
+import { phoneRoutes } from './phone-routes.js';
 
 export interface WebOptions {
   readonly service: JpkiService;
   readonly shelf: CardShelf;
+  /** The phone shelf (`/web/v1/phones`); without it the phone endpoints are not served. */
+  readonly phones?: PhoneShelf;
   /** The static folder (default: the package's `src/web/static`). */
   readonly staticDir?: string;
 }
@@ -19,6 +23,18 @@ export interface WebOptions {
 export function webStatusOf(code: string): number | undefined {
   const table: Record<string, number> = {
     ERR_WEB_CARD_UNKNOWN: 404,
+    ERR_WEB_PHONE_UNKNOWN: 404,
+    ERR_WEB_PHONE_SHELF_FULL: 409,
+    ERR_WEB_PHONE_SHELF_CLOSED: 503,
+    ERR_WEB_PHONE_MAKER: 502,
+    ERR_WEB_PHONE_NO_APP: 409,
+    ERR_WEB_APP_UNKNOWN: 404,
+    ERR_BIOMETRIC_ALREADY_ENROLLED: 409,
+    ERR_BIOMETRIC_ENROLMENT_FULL: 409,
+    ERR_BIOMETRIC_ENROLMENT_UNKNOWN: 404,
+    ERR_BIOMETRIC_FINGER_INVALID: 400,
+    ERR_PHONE_CONFIG: 400,
+    ERR_PHONE_APP_SIGNATURE_MISMATCH: 409,
     ERR_ID_CARD_PIN_FORMAT: 400,
     ERR_ID_CARD_PASSWORD_FORMAT: 400,
     ERR_CARD_STATE_EXISTS: 409,
@@ -48,6 +64,7 @@ export function webRoutes(options: WebOptions): Route[] {
   const { service, shelf } = options;
   return [
     ...assetRoutes(options.staticDir),
+    ...(options.phones ? phoneRoutes({ service, phones: options.phones, cards: shelf }) : []),
     { method: 'GET', pattern: '/web/v1/cards', handler: async () => json(200, { cards: await shelf.list() }, noStore) },
     { method: 'GET', pattern: '/web/v1/cards/:id', handler: async (req) => json(200, await shelf.describe(cardId(req)), noStore) },
     {

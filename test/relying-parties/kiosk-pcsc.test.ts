@@ -13,7 +13,7 @@ import { PASSWORD, PIN, TEST_KDF } from '../devices/id-card/helpers.js';
 import { DEFAULT_PERSON, freePort } from '../helpers/jpki.js';
 import { fromRoot } from '../helpers/paths.js';
 import { startPcscSession, VPCD_READER, VPCD_READER_1, type NsProcess, type PcscSession } from '../helpers/pcsc.js';
-import { openPhoneDir } from '../../src/cli/runtime/phone-dir.js';
+import { openPhoneDir } from '../../src/app/index.js';
 
 /*
  * The kiosk through real PC/SC: pcscd with vsmartcard's vpcd in private namespaces, the Individual

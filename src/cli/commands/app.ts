@@ -1,12 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { JpkiApp } from '../../app/index.js';
+import { JpkiApp, openApp, openPhoneDir, PHONE_FILES } from '../../app/index.js';
 import { fromHex } from '../../bytes/index.js';
 import { FileCardStore } from '../../card/index.js';
 import { IdCard, type IdCardState } from '../../devices/id-card/index.js';
 import { parse, required } from '../args.js';
 import { UsageError, type CliCommand, type Io } from '../command.js';
-import { openApp, openPhoneDir, PHONE_FILES } from '../runtime/phone-dir.js';
 import { AppCliError, postJson } from './app-http.js';
 import { PASSWORD_ENV } from './card.js';
 import { closeSecretInput, secretInput } from './secret-input.js';

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { NfcError } from '../../devices/phone/index.js';
 import { parse, required } from '../args.js';
 import type { Io } from '../command.js';
-import { openPhoneDir } from '../runtime/phone-dir.js';
+import { openPhoneDir } from '../../app/index.js';
 import { serveOnVpcd, vpcdAddressOption } from '../runtime/vpcd-serve.js';
 
 /**

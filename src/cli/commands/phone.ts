@@ -1,15 +1,9 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { certificateHash, elementCplc } from '../../app/index.js';
-import { toHex } from '../../bytes/index.js';
-import { FileCardStore } from '../../card/index.js';
-import { createElement, type SeState } from '../../devices/secure-element/index.js';
+import { resolve } from 'node:path';
+import { makePhoneDir, openPhoneDir, PhoneDirError } from '../../app/index.js';
 import { HomeError, readSecret, resolveHome } from '../../services/home/index.js';
-import { phoneElementOptions } from '../../services/tsm/index.js';
 import { parse, required } from '../args.js';
 import { UsageError, type CliCommand, type Io } from '../command.js';
-import { openPhoneDir, PHONE_FILES, publisherIdentity } from '../runtime/phone-dir.js';
-import { AppCliError, postJson } from './app-http.js';
+import { AppCliError } from './app-http.js';
 import { holdToReader } from './phone-nfc.js';
 
 const USAGE = `Usage: jpki-mobile phone new --out DIR --url URL [--model NAME] [--home DIR]
@@ -62,34 +56,18 @@ async function create(args: string[], io: Io): Promise<number> {
     if (err instanceof HomeError) throw new AppCliError('ERR_CLI_PHONE', `the maker endpoint needs the admin token: set $JPKI_ADMIN_TOKEN or --home (${err.message})`);
     throw err;
   }
-  if (existsSync(join(dir, PHONE_FILES.phone))) throw new AppCliError('ERR_CLI_PHONE', `${dir} holds a phone already`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const options = phoneElementOptions('production');
-  const made = createElement(options);
-  await new FileCardStore<SeState>(join(dir, PHONE_FILES.element)).create(made.state);
-  writeFileSync(join(dir, PHONE_FILES.server), url + '\n', { mode: 0o600 });
-  const opened = await openPhoneDir(dir, { create: { model } });
+  let made;
   try {
-    const cplc = await elementCplc(opened.phone);
-    const k = made.isdKeys;
-    const element = await postJson(
-      `${url}/tsm/v1/elements`,
-      { cplc: toHex(cplc), profile: 'production', maker: 'jpki-mobile phone new', model, isdKeys: { kvn: k.kvn.toString(16).padStart(2, '0'), enc: toHex(k.enc), mac: toHex(k.mac), dek: toHex(k.dek) } },
-      admin,
-      201,
-    );
-    const publisher = publisherIdentity(home);
-    const hash = certificateHash(publisher.certificate);
-    await postJson(`${url}/tsm/v1/app-certificates`, { sha256: hash, label: 'JPKI smartphone app' }, admin, 200);
-    writeFileSync(join(dir, PHONE_FILES.appPackage), publisher.certificate, { mode: 0o644 });
-    io.out(`phone ${dir} (${model}, device ${opened.phone.deviceId})\n`);
-    io.out(`secure element ${String(element.seId)} registered with the SEI-TSM at ${url}\n`);
-    io.out(`JPKI app package signed by certificate SHA-256 ${hash}\n`);
-    io.out(`next: jpki-mobile app install --phone ${dir} --url ${url}\n`);
-    return 0;
-  } finally {
-    await opened.close();
+    made = await makePhoneDir(dir, { url, model, home, adminToken: admin });
+  } catch (err) {
+    if (err instanceof PhoneDirError) throw new AppCliError('ERR_CLI_PHONE', err.message, { cause: err });
+    throw err;
   }
+  io.out(`phone ${dir} (${model}, device ${made.deviceId})\n`);
+  io.out(`secure element ${made.seId} registered with the SEI-TSM at ${url}\n`);
+  io.out(`JPKI app package signed by certificate SHA-256 ${made.appCertificateSha256}\n`);
+  io.out(`next: jpki-mobile app install --phone ${dir} --url ${url}\n`);
+  return 0;
 }
 
 async function reset(args: string[], io: Io): Promise<number> {

@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
-import { shopCheck } from '../../app/index.js';
+import { openPhoneDir, shopCheck } from '../../app/index.js';
 import { RelyingParty } from '../../sdk/index.js';
 import { parse, required } from '../args.js';
 import type { CliCommand } from '../command.js';
-import { openPhoneDir } from '../runtime/phone-dir.js';
 import { AppCliError } from './app-http.js';
 import { PIN_ENV } from './app.js';
 

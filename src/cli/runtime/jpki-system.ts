@@ -11,7 +11,7 @@ import { openDatabase, type Database } from '../../store/index.js';
 import { tsmRoutes, tsmStatusOf } from '../../services/tsm/index.js';
 import { openRelyingParties, type RelyingParties } from './relying-parties.js';
 import { ensureTsmSecrets, openTsm } from './tsm-system.js';
-import { CardShelf, webRoutes, webStatusOf } from '../../web/index.js';
+import { CardShelf, PhoneShelf, webRoutes, webStatusOf } from '../../web/index.js';
 
 export const PASSPHRASE_ENV = 'JPKI_CA_PASSPHRASE';
 
@@ -66,6 +66,7 @@ export async function startSystem(home: string, options: { port?: number; host?:
   let push: PushService | undefined;
   let server: Server | undefined;
   let parties: RelyingParties | undefined;
+  const phones = new PhoneShelf(home, { baseUrl: () => url, onError: () => undefined });
   try {
     push = await PushService.open({ db, onError });
     for (const made of await ensureTsmSecrets(home, db)) log(`created ${made}`);
@@ -76,7 +77,7 @@ export async function startSystem(home: string, options: { port?: number; host?:
     server = createJpkiServer(service, {
       routes: [...pushRoutes(push), ...tsmRoutes(relay, db), ...callCentreRoutes(new CallCentre(service)), ...relyingPartyRoutes(parties, { portal: { secureCookie: config.publicBaseUrl.startsWith('https:') } }),
         // Last: the web interface's pages and its /web/v1 endpoints (docs/web.md).
-        ...webRoutes({ service, shelf: new CardShelf(home) }),
+        ...webRoutes({ service, shelf: new CardShelf(home), phones }),
       ],
       statusOf: (code) => pushStatusOf(code) ?? tsmStatusOf(code) ?? callCentreStatusOf(code) ?? relyingPartiesStatusOf(code) ?? webStatusOf(code),
       onError: (err, req) => onError(Object.assign(new Error(`${req.method} ${req.path}`), { cause: err })),
@@ -86,11 +87,14 @@ export async function startSystem(home: string, options: { port?: number; host?:
     // Deletion orders: the outbox consumed, push messages sent and followed (docs/services/tsm.md "Orders").
     const orders = setInterval(() => void relay.sp.desk.dispatch().catch(onError), 2_000);
     orders.unref();
+    // The shelved phones' push components poll (docs/web.md "The phone shelf").
+    phones.start();
     return {
       port,
       url,
       async stop() {
         clearInterval(orders);
+        await phones.close();
         // Waiting long-polls are answered first: the server's close waits for open requests.
         await push!.close();
         parties!.kiosk.close();
@@ -100,6 +104,7 @@ export async function startSystem(home: string, options: { port?: number; host?:
       },
     };
   } catch (err) {
+    await phones.close();
     await push?.close();
     parties?.kiosk.close();
     service.close();

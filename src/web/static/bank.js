@@ -1,12 +1,22 @@
-// The bank: the terms to sign, the card's signature after its password, the account opened with the
-// basic four information read from the signature certificate (the bank knows nothing else of the person).
-import { api, basicFour, cardPicker, el, focusResult, initPage, label, showProblem, showStatus, signOnCard } from './common.js';
+// The bank: the terms to sign, the card's (or the phone's) signature after its password, the account
+// opened with the basic four information read from the signature certificate (the bank knows nothing
+// else of the person).
+import { api, basicFour, cardPicker, el, focusResult, initPage, label, phonePicker, showProblem, showStatus, signOnCard, signOnPhone } from './common.js';
 
 initPage('bank');
 
 const $ = (id) => document.getElementById(id);
 let chosenCard = () => undefined;
+let chosenPhone = () => undefined;
 let opening;
+
+const withPhone = () => $('bank-with-phone').checked;
+for (const id of ['bank-with-card', 'bank-with-phone']) {
+  $(id).addEventListener('change', () => {
+    $('bank-cards').hidden = withPhone();
+    $('bank-phones').hidden = !withPhone();
+  });
+}
 
 $('start').addEventListener('click', async () => {
   const result = $('bank-result');
@@ -22,13 +32,15 @@ $('start').addEventListener('click', async () => {
 
 $('bank-sign').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const card = chosenCard();
+  const holder = withPhone() ? chosenPhone() : chosenCard();
   const password = $('bank-password').value.toUpperCase();
   $('bank-password').value = '';
-  if (!card || !opening) return;
+  if (!holder || !opening) return;
   const result = $('bank-result');
   showStatus(result, 'common.working');
-  const signed = await signOnCard(card.id, 'sign', password, opening.digestInfo);
+  const signed = withPhone()
+    ? await signOnPhone(holder.id, { key: 'sign', digestInfo: opening.digestInfo, password })
+    : await signOnCard(holder.id, 'sign', password, opening.digestInfo);
   if (!signed.ok) return showProblem(result, signed.problem);
   const r = await api('POST', '/bank/v1/accounts', { body: { openingId: opening.openingId, signature: signed.data.signature, certificate: signed.data.certificate } });
   opening = undefined;
@@ -51,6 +63,7 @@ $('bank-sign').addEventListener('submit', async (event) => {
 
 async function start() {
   chosenCard = await cardPicker($('bank-cards'), 'bank-card');
+  chosenPhone = await phonePicker($('bank-phones'), 'bank-phone');
 }
 
 void start();

@@ -2,7 +2,7 @@
 // problem display, base64, the card picker and the PIN pad.
 import { applyLabels, currentLang, problemText, setLang, t } from './i18n.js';
 
-export const PAGES = ['home', 'office', 'portal', 'bank', 'kiosk', 'inspector'];
+export const PAGES = ['home', 'office', 'portal', 'bank', 'kiosk', 'phone', 'callcenter', 'inspector'];
 
 /** Builds an element: el('p', {class: 'x', 'data-i18n': 'k'}, child, 'text'). */
 export function el(tag, attrs = {}, ...children) {
@@ -242,4 +242,70 @@ export function tokenForm(container, { storageKey, helpKey, id, onChange }) {
   container.replaceChildren(form);
   render();
   return () => sessionStorage.getItem(storageKey) ?? undefined;
+}
+
+/** The fingers a person can present to a phone's sensor (the server's list, /web/v1 FINGERS). */
+export const FINGERS = ['right-thumb', 'right-index', 'right-middle', 'right-ring', 'right-little', 'left-thumb', 'left-index', 'left-middle', 'left-ring', 'left-little'];
+
+/** The phone signs: `{key:'auth', challenge, pin|finger}` or `{key:'sign', digestInfo, password}` → {certificate, signature, via}. */
+export function signOnPhone(phoneId, body) {
+  return api('POST', `/web/v1/phones/${encodeURIComponent(phoneId)}/signatures`, { body });
+}
+
+/**
+ * The phones on the server's shelf whose app holds certificates, as a radio group (like the card
+ * picker). Resolves with a function that returns the chosen phone, or undefined.
+ */
+export async function phonePicker(container, name = 'phone') {
+  const region = el('div');
+  container.replaceChildren(region);
+  const r = await api('GET', '/web/v1/phones');
+  if (!r.ok) {
+    showProblem(region, r.problem);
+    return () => undefined;
+  }
+  const phones = r.data.phones.filter((p) => p.app && p.app.certificates);
+  if (phones.length === 0) {
+    region.replaceChildren(label('common.noPhones', 'p'));
+    return () => undefined;
+  }
+  const fieldset = el('fieldset', { class: 'cards' }, el('legend', {}, label('common.choosePhone')));
+  phones.forEach((phone, i) => {
+    const id = `${name}-${phone.id}`;
+    fieldset.append(
+      el('div', { class: 'card-choice' },
+        el('input', { type: 'radio', name, id, value: phone.id, ...(i === 0 ? { checked: true } : {}) }),
+        el('label', { for: id }, phone.model, ' ', el('small', {}, phone.id.slice(0, 8)), phone.app.fingerprintUnlock ? el('small', {}, ' · ', label('common.fingerprintOn')) : null)),
+    );
+  });
+  region.replaceChildren(fieldset);
+  return () => {
+    const chosen = fieldset.querySelector('input:checked');
+    return chosen ? phones.find((p) => p.id === chosen.value) : undefined;
+  };
+}
+
+/**
+ * The phone's biometric prompt: "touch the sensor". The person chooses which finger they present (the
+ * emulation's stand-in for a finger on the glass; a finger that is not enrolled does not match), then
+ * presses Touch; "Use the PIN" falls back. Everything is a native control: Tab and Enter operate it.
+ */
+export function biometricPrompt(container, { id, onTouch, onCancel, enrolled = [] }) {
+  const select = el('select', { id }, ...FINGERS.map((f) => el('option', { value: f, 'data-i18n': `finger.${f}` }, t(`finger.${f}`))));
+  if (enrolled.length > 0) select.value = enrolled[0];
+  const form = el('form', { class: 'biometric-prompt', role: 'group', 'aria-labelledby': `${id}-h` },
+    el('div', { class: 'sensor', 'aria-hidden': 'true' }),
+    el('h3', { id: `${id}-h`, 'data-i18n': 'bio.title' }, t('bio.title')),
+    el('p', { 'data-i18n': 'bio.help' }, t('bio.help')),
+    el('label', { for: id, 'data-i18n': 'bio.finger' }, t('bio.finger')),
+    select,
+    el('div', { class: 'actions' },
+      el('button', { type: 'submit', class: 'primary', 'data-i18n': 'bio.touch' }, t('bio.touch')),
+      onCancel ? el('button', { type: 'button', onclick: () => onCancel(), 'data-i18n': 'bio.usePin' }, t('bio.usePin')) : null));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    onTouch(select.value);
+  });
+  container.replaceChildren(form);
+  return select;
 }

@@ -2,6 +2,8 @@
 // data-i18n-attr="attr:key,attr:key" does the same for attributes (aria-label, placeholder, title).
 // The choice is remembered in localStorage and set as <html lang>.
 
+import { PHONE_LABELS } from './i18n-phone.js';
+
 const STORAGE_KEY = 'jpki-mobile.lang';
 
 /** @type {Record<string, {ja: string, en: string}>} */
@@ -87,7 +89,7 @@ const LABELS = {
   'reason.cessationOfOperation': { ja: '廃止（cessationOfOperation）', en: 'Cessation (cessationOfOperation)' },
   'reason.superseded': { ja: '更新（superseded）', en: 'Superseded (superseded)' },
   'reason.unspecified': { ja: '理由なし（unspecified）', en: 'Unspecified (unspecified)' },
-  'portal.login': { ja: 'カードでログイン', en: 'Log in with a card' },
+  'portal.login': { ja: 'ログイン', en: 'Log in' },
   'portal.loginHelp': { ja: 'カードをリーダーに置き、利用者証明用暗証番号を入力してください。', en: 'Put the card on the reader and enter its user-authentication PIN.' },
   'portal.loginButton': { ja: 'ログイン', en: 'Log in' },
   'portal.me': { ja: 'わたしの情報', en: 'About me' },
@@ -153,6 +155,20 @@ const LABELS = {
   'inspector.purpose': { ja: '目的', en: 'Purpose' },
   'inspector.state': { ja: '状態', en: 'State' },
   'inspector.created': { ja: '開始', en: 'Started' },
+  'common.choosePhone': { ja: 'スマートフォンを選ぶ', en: 'Choose a phone' },
+  'common.noPhones': { ja: '電子証明書を搭載したスマートフォンがありません。スマートフォンのページで発行してください。', en: 'No phone with certificates yet: issue them on the phone page.' },
+  'common.fingerprintOn': { ja: '指紋認証あり', en: 'fingerprint unlock' },
+  'common.loginWith': { ja: 'ログインに使うもの', en: 'Log in with' },
+  'common.signWith': { ja: '署名に使うもの', en: 'Sign with' },
+  'common.withCard': { ja: 'マイナンバーカードで', en: 'With the card' },
+  'common.withPhone': { ja: 'スマートフォンで', en: 'With the phone' },
+  'common.unlockWith': { ja: '本人確認の方法', en: 'Unlock with' },
+  'common.byPin': { ja: '暗証番号', en: 'The PIN' },
+  'common.byFinger': { ja: '指紋', en: 'A fingerprint' },
+  'portal.loginPhoneHelp': { ja: 'スマートフォンの利用者証明用電子証明書でログインします。暗証番号か指紋で本人確認します。', en: 'Log in with the phone\u2019s user-authentication certificate, unlocked by the PIN or a fingerprint.' },
+  'portal.signWithCard': { ja: 'マイナンバーカードの署名用パスワードで署名します。', en: 'Signed with the card\u2019s signature password.' },
+  'portal.signWithPhone': { ja: 'スマートフォンの署名用パスワードで署名します。', en: 'Signed with the phone\u2019s signature password.' },
+  ...PHONE_LABELS,
 };
 
 /** What a problem code means to the person in front of the screen. */
@@ -173,6 +189,26 @@ const PROBLEMS = {
   ERR_KIOSK_PCSC_UNAVAILABLE: { ja: 'カードリーダーのサービス（pcscd）が動いていません。', en: 'The card reader service (pcscd) is not running.' },
   ERR_KIOSK_PIN_INCORRECT: { ja: '暗証番号が違います。', en: 'Wrong PIN.' },
   ERR_REQUEST_FIELD: { ja: '入力内容を確認してください。', en: 'Check what you entered.' },
+  ERR_APP_SECRET_WRONG: { ja: '暗証番号またはパスワードが違います。', en: 'Wrong PIN or password.' },
+  ERR_APP_SECRET_BLOCKED: { ja: 'ロックされています。カードを使って再設定してください。', en: 'Blocked: re-initialise it with your card.' },
+  ERR_APP_SECRET_FORMAT: { ja: '暗証番号は数字 4 桁、パスワードは英大文字と数字 6〜16 文字です。2 回とも同じものを入力してください。', en: 'The PIN is 4 digits, the password 6 to 16 of A-Z and 0-9; enter the same twice.' },
+  ERR_APP_CARD_PASSWORD_WRONG: { ja: 'カードの署名用パスワードが違います。', en: 'The card\u2019s signature password is wrong.' },
+  ERR_APP_CARD_PASSWORD_BLOCKED: { ja: 'カードの署名用パスワードがロックされています。市区町村窓口で再設定してください。', en: 'The card\u2019s signature password is blocked: have it reset at the municipal office.' },
+  ERR_APP_BIOMETRIC_FAILED: { ja: '指紋が一致しません。もう一度試すか、暗証番号を使ってください。', en: 'Fingerprint not recognised: try again or use the PIN.' },
+  ERR_APP_BIOMETRIC_UNAVAILABLE: { ja: '指紋認証が使えません。暗証番号を入力してください。', en: 'Fingerprint unlock is not available: enter the PIN.' },
+  ERR_APP_OFFLINE: { ja: 'ネットワークに接続されていません。接続してからやり直してください。', en: 'No network: connect and try again.' },
+  ERR_APP_KEY_UNUSABLE: { ja: 'この電子証明書は失効しているため、端末は署名しません。', en: 'This certificate was revoked: the phone will not sign with it.' },
+  ERR_APP_NOT_PREPARED: { ja: 'まだ準備ができていません。', en: 'The phone is not prepared yet.' },
+  ERR_APP_NOT_ISSUED: { ja: '電子証明書がまだありません。', en: 'No certificates on this phone yet.' },
+  ERR_APP_ISSUANCE_REFUSED: { ja: '発行できませんでした。カードの状態を市区町村窓口で確認してください。', en: 'The issuance was refused: check your card at the municipal office.' },
+  ERR_APP_ILLEGAL_TRANSITION: { ja: 'この操作は今はできません。', en: 'That step cannot be done now.' },
+  ERR_WEB_PHONE_UNKNOWN: { ja: 'その端末は見つかりません。', en: 'No such phone.' },
+  ERR_WEB_PHONE_NO_APP: { ja: 'JPKI アプリがインストールされていません。', en: 'The JPKI app is not installed.' },
+  ERR_WEB_PHONE_SHELF_FULL: { ja: 'これ以上端末を作れません。', en: 'No more phones can be made.' },
+  ERR_WEB_PHONE_MAKER: { ja: '端末を作れませんでした。', en: 'The phone could not be made.' },
+  ERR_CALLCENTER_UNKNOWN_PERSON: { ja: '該当する方が見つかりません。', en: 'Nobody matches.' },
+  ERR_CALLCENTER_AMBIGUOUS: { ja: '複数の方が該当します。住所も入力してください。', en: 'Several people match: add the address.' },
+  ERR_CALLCENTER_NOTHING_TO_DO: { ja: '対象の電子証明書がありません。', en: 'No certificate to act on.' },
 };
 
 const listeners = [];

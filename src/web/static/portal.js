@@ -1,32 +1,80 @@
 // The portal: login with a card (the server's card on a reader signs the portal's challenge after
-// the PIN typed on the PIN pad), the person, applications signed with the signature password, my
-// certificates. The portal's session is its HttpOnly cookie; this page never sees the token.
-import { api, basicFour, cardPicker, el, focusResult, fromBase64Utf8, initPage, ja, label, pinPad, showProblem, showStatus, signOnCard, table } from './common.js';
+// the PIN typed on the PIN pad) or with a phone (its user-authentication key after the PIN or a
+// fingerprint), the person, applications signed with the signature password of the same card or
+// phone, my certificates. The portal's session is its HttpOnly cookie; this page never sees the token.
+import { api, basicFour, biometricPrompt, cardPicker, el, focusResult, fromBase64Utf8, initPage, ja, label, phonePicker, pinPad, showProblem, showStatus, signOnCard, signOnPhone, table } from './common.js';
 import { applyLabels, currentLang, onLanguageChange } from './i18n.js';
 
 initPage('portal');
 
-const LOGGED_IN = 'jpki-mobile.portal-card';
+const LOGGED_IN = 'jpki-mobile.portal-login';
 const $ = (id) => document.getElementById(id);
 let chosenCard = () => undefined;
+let chosenPhone = () => undefined;
+
+/** What this tab logged in with: {kind: 'card' | 'phone', id}, or undefined. */
+function loggedIn() {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(LOGGED_IN) ?? 'null');
+    return v && (v.kind === 'card' || v.kind === 'phone') && typeof v.id === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
 let forms = [];
 let draft;
 
-async function login(pin) {
-  const card = chosenCard();
+/** The portal's challenge, answered by `sign` (the card or the phone), then the session. */
+async function login(kind, id, sign) {
   const result = $('login-result');
-  if (!card) return;
   showStatus(result, 'common.working');
   const challenge = await api('POST', '/portal/v1/login/challenges', { body: {} });
   if (!challenge.ok) return showProblem(result, challenge.problem);
-  const signed = await signOnCard(card.id, 'auth', pin, challenge.data.digestInfo);
+  const signed = await sign(challenge.data);
   if (!signed.ok) return showProblem(result, signed.problem);
   const session = await api('POST', '/portal/v1/login', { body: { challengeId: challenge.data.challengeId, certificate: signed.data.certificate, signature: signed.data.signature } });
-  if (!session.ok) return showProblem(result, session.problem);
-  sessionStorage.setItem(LOGGED_IN, card.id);
+  if (!session.ok) {
+    showProblem(result, session.problem);
+    focusResult(result.firstElementChild);
+    return;
+  }
+  sessionStorage.setItem(LOGGED_IN, JSON.stringify({ kind, id }));
   result.replaceChildren();
   await showLoggedIn(true);
 }
+
+function loginWithCard(pin) {
+  const card = chosenCard();
+  if (!card) return;
+  return login('card', card.id, (c) => signOnCard(card.id, 'auth', pin, c.digestInfo));
+}
+
+/** The phone signs the challenge itself (its app computes the DigestInfo) after the PIN or a finger. */
+function loginWithPhone(unlock) {
+  const phone = chosenPhone();
+  if (!phone) return;
+  return login('phone', phone.id, (c) => signOnPhone(phone.id, { key: 'auth', challenge: c.challenge, ...unlock }));
+}
+
+/** The phone's PIN pad and biometric prompt, made when the phone is first chosen. */
+function phoneUnlock() {
+  if ($('login-phone-pin')) return;
+  pinPad($('login-phone-pad'), { id: 'login-phone-pin', onSubmit: (pin) => void loginWithPhone({ pin }) });
+  biometricPrompt($('login-bio'), { id: 'login-finger', enrolled: chosenPhone()?.fingerprints?.map((f) => f.finger) ?? [], onTouch: (finger) => void loginWithPhone({ finger }) });
+}
+
+function showLoginMethod() {
+  const withPhone = $('login-with-phone').checked;
+  if (withPhone) phoneUnlock();
+  $('login-card-area').hidden = withPhone;
+  $('login-phone-area').hidden = !withPhone;
+  const byFinger = $('login-by-finger').checked;
+  $('login-phone-pad').hidden = byFinger;
+  $('login-bio').hidden = !byFinger;
+  $('login-result').replaceChildren();
+}
+
+for (const id of ['login-with-card', 'login-with-phone', 'login-by-pin', 'login-by-finger']) $(id).addEventListener('change', showLoginMethod);
 
 async function showLoggedIn(moveFocus) {
   const me = await api('GET', '/portal/v1/me');
@@ -101,18 +149,21 @@ $('draft-form').addEventListener('submit', async (event) => {
   $('apply-result').replaceChildren();
   $('draft-doc').textContent = JSON.stringify(JSON.parse(fromBase64Utf8(draft.content)), null, 2);
   $('draft').hidden = false;
+  $('sign-with').replaceChildren(label(loggedIn()?.kind === 'phone' ? 'portal.signWithPhone' : 'portal.signWithCard'));
   $('sign-password').focus();
 });
 
 $('sign-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const cardId = sessionStorage.getItem(LOGGED_IN);
+  const who = loggedIn();
   const password = $('sign-password').value.toUpperCase();
   $('sign-password').value = '';
-  if (!draft || !cardId) return;
+  if (!draft || !who) return;
   const result = $('apply-result');
   showStatus(result, 'common.working');
-  const signed = await signOnCard(cardId, 'sign', password, draft.digestInfo);
+  const signed = who.kind === 'phone'
+    ? await signOnPhone(who.id, { key: 'sign', digestInfo: draft.digestInfo, password })
+    : await signOnCard(who.id, 'sign', password, draft.digestInfo);
   if (!signed.ok) return showProblem(result, signed.problem);
   const r = await api('POST', '/portal/v1/applications', { body: { draftId: draft.draftId, signature: signed.data.signature, certificate: signed.data.certificate } });
   if (!r.ok) return showProblem(result, r.problem);
@@ -170,9 +221,11 @@ $('logout').addEventListener('click', async () => {
 
 async function start() {
   chosenCard = await cardPicker($('login-cards'), 'login-card');
-  pinPad($('login-pad'), { id: 'login-pin', onSubmit: (pin) => void login(pin) });
+  pinPad($('login-pad'), { id: 'login-pin', onSubmit: (pin) => void loginWithCard(pin) });
+  chosenPhone = await phonePicker($('login-phones'), 'login-phone');
+  showLoginMethod();
   // Only ask who is logged in when this tab logged in (an anonymous /me is a 401 in the console).
-  if (sessionStorage.getItem(LOGGED_IN)) await showLoggedIn(false);
+  if (loggedIn()) await showLoggedIn(false);
 }
 
 void start();
