@@ -1,4 +1,4 @@
-import type { RelayOutcome } from '../services/tsm/index.js';
+import type { Purpose, RelayOutcome } from '../services/tsm/index.js';
 import { AppError } from './errors.js';
 import type { JpkiApp } from './jpki-app.js';
 import { toUserError } from './user-errors.js';
@@ -49,10 +49,12 @@ export async function handlePushMessage(app: JpkiApp, data: unknown): Promise<Re
     const outcome = await app.relay((client) =>
       message.sessionId
         ? client.resume(message.sessionId)
-        : // The relay client's type names the purposes of flows 2 and 3; the server decides which it serves.
-          client.run({ seId: app.data.seId!, purpose: message.purpose as 'prepare' | 'issue' }),
+        : // The server decides which purposes it serves (an unknown one is refused there).
+          client.run({ seId: app.data.seId!, purpose: message.purpose as Purpose }),
     );
     await app.update({ lastPushSession: { purpose: message.purpose, sessionId: outcome.session.sessionId, state: outcome.session.state, at: new Date().toISOString() } });
+    // A deletion order ran (flows 6, 8, 9): the applet is empty, so are the app's certificate records.
+    if (outcome.session.state === 'completed' && (outcome.session.result as { wiped?: unknown } | undefined)?.wiped === true) await app.forgetCertificates();
     return outcome;
   } catch (err) {
     throw toUserError(err, { doing: `the ${message.purpose} session` });
