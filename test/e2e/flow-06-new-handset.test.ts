@@ -135,6 +135,12 @@ describe('flow 6: the old phone stays away past the push message\'s time to live
     assert.ok(holdsKeys(old));
   });
 
+  it('a time to live that is not a whole number of seconds in range is refused at start', async () => {
+    for (const pushTtlSeconds of [-1, 1.5, 2_419_201, '60']) {
+      await assert.rejects(startE2e({ tsm: { pushTtlSeconds } }), (e: unknown) => hasCode(e, 'ERR_HOME_CONFIG'), String(pushTtlSeconds));
+    }
+  });
+
   it('at its next contact the old phone is wiped anyway (no message left: the sync session does it)', async () => {
     await old.phone.setOnline(true);
     const events: OnlineEvent[] = [];

@@ -65,7 +65,13 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2e> {
     const config = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     writeFileSync(path, JSON.stringify({ ...config, tsm: { ...(config.tsm as object), ...options.tsm } }, null, 2));
   }
-  const system = await startSystem(home, { port, ...(options.ordersIntervalMs !== undefined ? { ordersIntervalMs: options.ordersIntervalMs } : {}) });
+  let system: RunningSystem;
+  try {
+    system = await startSystem(home, { port, ...(options.ordersIntervalMs !== undefined ? { ordersIntervalMs: options.ordersIntervalMs } : {}) });
+  } catch (err) {
+    rmSync(home, { recursive: true, force: true });
+    throw err;
+  }
   const secret = (name: string) => readFileSync(join(home, 'secrets', name), 'utf8').trim();
   const request = async (method: string, path: string, body: unknown, token: string | undefined) => {
     const res = await fetch(system.url + path, {
