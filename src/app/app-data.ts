@@ -24,6 +24,12 @@ export interface AppData {
   readonly flows: Partial<Record<FlowName, string>>;
   /** Serials of the phone certificates issued to this installation. */
   readonly certificates: { readonly auth: string; readonly sign: string } | null;
+  /**
+   * The same two certificates (DER, base64), read from the applet when they were written, so that the
+   * app can show their status (OCSP) without the PIN or password. Public data. Absent in data saved
+   * before this member existed.
+   */
+  readonly certificateDer?: { readonly auth: string; readonly sign: string } | null;
   /** Fingerprint unlock: the PIN sealed under the biometric-bound key `pin-unlock`. */
   readonly biometric: { readonly sealedPin: string } | null;
   /** The last push-triggered session (purpose, id, outcome) for display. */
@@ -59,6 +65,9 @@ export function parseAppData(value: unknown): AppData {
   if (!isObject(value.flows) || !Object.values(value.flows).every((s) => typeof s === 'string' && s.length <= 64)) throw bad('flows');
   const c = value.certificates;
   if (c !== null && !(isObject(c) && typeof c.auth === 'string' && typeof c.sign === 'string')) throw bad('certificates');
+  const d = value.certificateDer;
+  const base64 = (v: unknown) => typeof v === 'string' && v.length <= 16_384 && /^[A-Za-z0-9+/]*={0,2}$/.test(v);
+  if (d !== undefined && d !== null && !(isObject(d) && base64(d.auth) && base64(d.sign))) throw bad('certificateDer');
   const b = value.biometric;
   if (b !== null && !(isObject(b) && typeof b.sealedPin === 'string')) throw bad('biometric');
   const p = value.lastPushSession;

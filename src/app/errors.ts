@@ -44,6 +44,8 @@ export type AppErrorCode =
   | 'ERR_APP_BIOMETRIC_FAILED'
   /** The applet refuses to sign: the certificate was revoked or the key is gone. */
   | 'ERR_APP_KEY_UNUSABLE'
+  /** The service refused a revocation from the phone (the signature or the certificate did not qualify). */
+  | 'ERR_APP_REVOCATION_REFUSED'
   /** A push message this app does not understand. */
   | 'ERR_APP_PUSH_MESSAGE'
   /** The reset notice could not be delivered now; it stays pending on the phone. */

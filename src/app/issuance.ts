@@ -127,19 +127,24 @@ export async function runIssuance(app: JpkiApp, input: IssuanceInput): Promise<I
     const result = outcome.session.result as { temporaryPin: string; temporaryPassword: string; auth: { serial: string }; sign: { serial: string } };
     // 3.7: the user's own PIN and password replace the temporary ones, which the user never sees.
     const chosen = await askSecrets(input);
-    await withApplet(app.openSeService(), async (applet) => {
+    // The PIN and password stay verified after CHANGE REFERENCE DATA: the app keeps a copy of both
+    // certificates (public data) to show their status later without asking for them.
+    const der = await withApplet(app.openSeService(), async (applet) => {
       try {
         await applet.verify('pin', result.temporaryPin);
         await applet.change('pin', chosen.pin);
+        const auth = await applet.readCertificate('auth');
         await applet.verify('password', result.temporaryPassword);
         await applet.change('password', chosen.password);
+        const sign = await applet.readCertificate('sign');
+        return { auth: Buffer.from(auth).toString('base64'), sign: Buffer.from(sign).toString('base64') };
       } catch (err) {
         throw appletRefusal(err);
       }
     });
     // New keys: a PIN sealed for fingerprint unlock belongs to the old ones.
     if (app.phone.keystore.aliases(app.packageName).includes(PIN_UNLOCK_KEY)) await app.phone.keystore.deleteKey(app.packageName, PIN_UNLOCK_KEY);
-    await app.update({ certificates: { auth: result.auth.serial, sign: result.sign.serial }, biometric: null });
+    await app.update({ certificates: { auth: result.auth.serial, sign: result.sign.serial }, certificateDer: der, biometric: null });
     await m.fire('secrets-set');
     return { sessionId: outcome.session.sessionId, authSerial: result.auth.serial, signSerial: result.sign.serial };
   } catch (err) {

@@ -5,9 +5,11 @@ import { newAppData, parseAppData, type AppData, type FlowName } from './app-dat
 import { AppError } from './errors.js';
 import { runIssuance, type IssuanceInput, type IssuanceResult } from './issuance.js';
 import { runPreparation } from './preparation.js';
-import { revokeFromPhone, type RevocationResult } from './revocation.js';
 import type { PushAgent } from './push-agent.js';
 import { handlePushMessage } from './push-session.js';
+import { runOnline, runSync, type OnlineOptions, type OnlineReport, type SyncResult } from './online.js';
+import { runRevocation, type RevocationInput, type RevocationResult } from './revocation.js';
+import { appStatus, deletionOrders, type AppStatus, type DeletionOrderSeen } from './status.js';
 import { changeSecret, type SecretChange } from './secret-change.js';
 import { runSecretReset, type SecretResetInput, type SecretResetResult } from './secret-reset.js';
 import { FlowMachine, type TransitionTable } from './state-machine.js';
@@ -38,8 +40,9 @@ export interface JpkiAppOptions {
  * scripts (through the OS's SE agent), talks to the JPKI applet through its own OMAPI channel (allowed by
  * the ARA-M rule naming its signing certificate), and walks the user through each flow as an explicit
  * state machine whose errors say what to do. Flows: `prepare` (2), `issue` (3), `login`/`sign` (4),
- * `changeSecret` (5, local part), `resetSecrets` (5, online with the card), the push-triggered session,
- * and the factory-reset agent (10, in `se-agent.ts`).
+ * `changeSecret` (5, local part), `resetSecrets` (5, online with the card), `status` (6.4: the old
+ * phone's deletion), `revoke` (7), `sync` (12), the push-triggered sessions and the online loop
+ * (`runOnline`), and the factory-reset agent (10, in `se-agent.ts`).
  */
 export class JpkiApp {
   readonly phone: Phone;
@@ -205,9 +208,35 @@ export class JpkiApp {
     return runSecretReset(this, input);
   }
 
-  /** Flow 7: both phone certificates revoked (cessationOfOperation) with the PIN, the applet wiped. */
-  revoke(input: { pin: string }): Promise<RevocationResult> {
-    return revokeFromPhone(this, input);
+  /** Flow 7: revokes both certificates from the phone itself (PIN, no card); the applet is wiped in the same session. */
+  revoke(input: RevocationInput): Promise<RevocationResult> {
+    return runRevocation(this, input);
+  }
+
+  /** The certificates' status (OCSP through the SDK) and the deletion orders of the holder's other phones (flow 6.4). */
+  status(): Promise<AppStatus> {
+    return appStatus(this);
+  }
+
+  /** The deletion orders of the holder's other phones, as the SP-TSM reports them. */
+  deletionOrders(): Promise<{ orders: DeletionOrderSeen[]; deletionNotConfirmed: boolean }> {
+    return deletionOrders(this);
+  }
+
+  /** Flow 12's contact: a `sync` session (revoked certificates marked in the applet; a pending wipe done). */
+  sync(): Promise<SyncResult> {
+    return runSync(this);
+  }
+
+  /** The app while the phone is online: push messages taken and run, one contact, then the push loop (bounded). */
+  runOnline(options: OnlineOptions = {}): Promise<OnlineReport> {
+    return runOnline(this, options);
+  }
+
+  /** The applet was wiped (or its keys revoked): the app's records of its certificates go, with the fingerprint-unlock PIN. */
+  async forgetCertificates(): Promise<void> {
+    if (this.phone.keystore.aliases(this.packageName).includes(PIN_UNLOCK_KEY)) await this.phone.keystore.deleteKey(this.packageName, PIN_UNLOCK_KEY);
+    await this.update({ certificates: null, certificateDer: null, biometric: null });
   }
 
   /** A push message for this app (see docs/app.md for the format). */

@@ -2,6 +2,13 @@ import type { CardStore } from '../card/index.js';
 import type { FactoryResetHandler, Phone } from '../devices/phone/index.js';
 import { PushDeviceClient, type PushMessage } from '../services/push/index.js';
 
+/** What one poll did: messages received, handled (and acknowledged), and those whose handler failed. */
+export interface DeliveryReport {
+  readonly received: number;
+  readonly handled: number;
+  readonly failed: readonly { readonly id: string; readonly error: unknown }[];
+}
+
 /** The phone's push component's saved identity (its only key: the device secret). */
 export interface PushAgentState {
   readonly format: 'jpki-mobile/push-agent@1';
@@ -59,19 +66,28 @@ export class PushAgent {
     this.#handlers.set(appId, handler);
   }
 
-  /** Polls once and hands every message to its app; acknowledges the handled ones. Returns how many were handled. */
-  async deliverOnce(baseUrl: string, waitSeconds = 0): Promise<number> {
+  /**
+   * Polls once (waiting up to `waitSeconds` for a message) and hands every message to its app. The
+   * handled ones are acknowledged; one whose handler threw is not, so the push service hands it over
+   * again at a later poll, and the others go on. `signal` aborts a waiting poll.
+   */
+  async deliverOnce(baseUrl: string, waitSeconds = 0, signal?: AbortSignal): Promise<DeliveryReport> {
     const device = await this.device(baseUrl);
-    const messages = await device.poll(waitSeconds);
+    const messages = await device.poll(waitSeconds, signal);
     const handled: string[] = [];
+    const failed: { id: string; error: unknown }[] = [];
     for (const m of messages) {
       const handler = this.#handlers.get(m.appId);
       if (!handler) continue;
-      await handler(m);
-      handled.push(m.id);
+      try {
+        await handler(m);
+        handled.push(m.id);
+      } catch (error) {
+        failed.push({ id: m.id, error });
+      }
     }
     if (handled.length > 0) await device.ack(handled);
-    return handled.length;
+    return { received: messages.length, handled: handled.length, failed };
   }
 
   /** Starts the receive loop (long-poll) in the background; `stop` ends it. */

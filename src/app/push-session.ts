@@ -49,10 +49,12 @@ export async function handlePushMessage(app: JpkiApp, data: unknown): Promise<Re
     const outcome = await app.relay((client) =>
       message.sessionId
         ? client.resume(message.sessionId)
-        : // The app does not interpret the purpose: the server decides which it serves.
+        : // The server decides which purposes it serves (an unknown one is refused there).
           client.run({ seId: app.data.seId!, purpose: message.purpose as Purpose }),
     );
     await app.update({ lastPushSession: { purpose: message.purpose, sessionId: outcome.session.sessionId, state: outcome.session.state, at: new Date().toISOString() } });
+    // A deletion order ran (flows 6, 8, 9): the applet is empty, so are the app's certificate records.
+    if (outcome.session.state === 'completed' && (outcome.session.result as { wiped?: unknown } | undefined)?.wiped === true) await app.forgetCertificates();
     return outcome;
   } catch (err) {
     throw toUserError(err, { doing: `the ${message.purpose} session` });

@@ -41,9 +41,11 @@ export function toUserError(err: unknown, context: { secret?: SecretContext; doi
       case 'ERR_TSM_CARD_HOLDER_MISMATCH':
         return new AppError('ERR_APP_CARD_NOT_HOLDER', "This card is not the card of the person whose certificates are on this phone: hold your own Individual Number Card to the phone.", { cause: err });
       case 'ERR_TSM_NO_CERTIFICATES':
-        return new AppError('ERR_APP_NOT_ISSUED', 'There are no certificates on this phone: issue them with your card first.', { cause: err });
+        return new AppError('ERR_APP_NOT_ISSUED', 'The service knows no certificate on this phone: issue them with your card first.', { cause: err });
       case 'ERR_TSM_NOT_PREPARED':
         return new AppError('ERR_APP_NOT_PREPARED', 'The phone is not prepared yet: run the preparation first.', { cause: err });
+      case 'ERR_TSM_HOLDER_SIGNATURE':
+        return new AppError('ERR_APP_REVOCATION_REFUSED', `The service did not accept the revocation (${err.message}): if the certificates were revoked already, check the app's status; otherwise call the call centre.`, { cause: err });
       case 'ERR_TSM_CA_REFUSED':
         return new AppError('ERR_APP_ISSUANCE_REFUSED', `The certification service refused the application (${err.message}): check your card at the municipal office.`, { cause: err });
       default:

@@ -164,7 +164,7 @@ export function fingerprintUnlock(shelf: PhoneShelf, id: string, on: { pin: stri
 
 /** Flow 7: the phone's certificates revoked with its own PIN, the applet wiped. */
 export function revokeFromPhone(shelf: PhoneShelf, id: string, pin: string): Promise<RevocationResult> {
-  return shelf.use(id, (p) => asApp(async () => (await shelf.app(p)).revoke({ pin })));
+  return shelf.use(id, (p) => asApp(async () => (await shelf.app(p)).revoke({ pin: () => Promise.resolve(pin) })));
 }
 
 export function setOnline(shelf: PhoneShelf, id: string, online: boolean): Promise<ShelvedPhone> {

@@ -186,7 +186,7 @@ export class PhoneShelf {
     const app = await this.app(p);
     if (!app.data.pushToken) return 0;
     try {
-      const handled = await p.opened.push.deliverOnce(app.serverUrl, 0);
+      const { handled } = await p.opened.push.deliverOnce(app.serverUrl, 0);
       p.lastPoll = { at: new Date().toISOString(), handled, code: null };
       return handled;
     } catch (err) {

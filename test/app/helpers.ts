@@ -10,6 +10,7 @@ import { JpkiApp, PushAgent, createAppSigningIdentity, certificateHash, elementC
 import { Phone, type PhoneState } from '../../src/devices/phone/index.js';
 import { IdCard, issueCard as officeIssueCard, type CardCertificateRequest, type CardCertificates } from '../../src/devices/id-card/index.js';
 import { createElement, SecureElement, type SeState } from '../../src/devices/secure-element/index.js';
+import type { BasicFour } from '../../src/pki/x509/index.js';
 import { phoneElementOptions } from '../../src/services/tsm/index.js';
 import { DEFAULT_PERSON, freePort } from '../helpers/jpki.js';
 import { JPKI_PACKAGE, TEST_KDF } from '../services/tsm/helpers.js';
@@ -101,7 +102,7 @@ export async function installApp(h: SystemHarness, p: TestPhone): Promise<JpkiAp
 }
 
 /** An Individual Number Card issued by the system's certification service (office operator, HTTP). */
-export async function newCard(h: SystemHarness): Promise<IdCard> {
+export async function newCard(h: SystemHarness, person: BasicFour = DEFAULT_PERSON): Promise<IdCard> {
   const pemToDer = (text: string) => new Uint8Array(Buffer.from(text.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64'));
   const issue = async (req: CardCertificateRequest): Promise<CardCertificates> => {
     const r = await h.api(
@@ -114,7 +115,7 @@ export async function newCard(h: SystemHarness): Promise<IdCard> {
     const ca = async (which: string) => new Uint8Array(await (await fetch(`${h.url}/ca/${which}/1.crt`)).arrayBuffer());
     return { personId: String(r.json.personId), cardId: String(r.json.cardId), signCertificate: pemToDer((r.json.sign as { pem: string }).pem), authCertificate: pemToDer((r.json.auth as { pem: string }).pem), signCaCertificate: await ca('sign'), authCaCertificate: await ca('auth') };
   };
-  const state = await officeIssueCard({ person: DEFAULT_PERSON, cardExpiry: '2035-12-31', pin: '1234', password: CARD_PASSWORD }, issue, { kdf: TEST_KDF });
+  const state = await officeIssueCard({ person, cardExpiry: '2035-12-31', pin: '1234', password: CARD_PASSWORD }, issue, { kdf: TEST_KDF });
   const card = new IdCard(state, new MemoryCardStore(state));
   await card.powerOn();
   return card;

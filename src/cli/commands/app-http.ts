@@ -1,7 +1,10 @@
 import { JpkiMobileError } from '../../errors/index.js';
 
-/** Failures of the phone and app commands that are not the app's own (`AppError`). */
-export class AppCliError extends JpkiMobileError<'ERR_CLI_PHONE'> {}
+/**
+ * Failures of the phone and app commands that are not the app's own (`AppError`): `ERR_CLI_PHONE` (the
+ * phone's folder, the server), `ERR_CLI_NOT_CONFIRMED` (an irreversible step the user did not confirm).
+ */
+export class AppCliError extends JpkiMobileError<'ERR_CLI_PHONE' | 'ERR_CLI_NOT_CONFIRMED'> {}
 
 /** POSTs JSON with a bearer token; anything but `expected` is `ERR_CLI_PHONE` with the problem's code. */
 export async function postJson(url: string, body: unknown, token: string | undefined, expected: number): Promise<Record<string, unknown>> {

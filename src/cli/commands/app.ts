@@ -7,6 +7,7 @@ import { IdCard, type IdCardState } from '../../devices/id-card/index.js';
 import { parse, required } from '../args.js';
 import { UsageError, type CliCommand, type Io } from '../command.js';
 import { AppCliError, postJson } from './app-http.js';
+import { revokeCommand, runCommand, statusCommand } from './app-online.js';
 import { PASSWORD_ENV } from './card.js';
 import { closeSecretInput, secretInput } from './secret-input.js';
 
@@ -20,6 +21,9 @@ const USAGE = `Usage: jpki-mobile app install --phone DIR [--url URL]
        jpki-mobile app reset-pin --phone DIR --card FILE [--pin] [--password]
        jpki-mobile app login --phone DIR (--challenge HEX | --portal URL)
        jpki-mobile app sign --phone DIR --file FILE [--out FILE]
+       jpki-mobile app status --phone DIR [--json]
+       jpki-mobile app revoke --phone DIR [--yes]
+       jpki-mobile app run --phone DIR [--once | --timeout SEC] [--poll SEC] [--no-sync]
 
 The JPKI smartphone app on a phone made by 'jpki-mobile phone new' (docs/app.md).
 
@@ -39,6 +43,16 @@ login     signs a login challenge with the user-authentication key after the PIN
           gets the challenge from URL/login and posts the answer back, printing the portal's reply
 sign      a detached CMS SignedData over FILE with the signature key after the signature password
           ($${SIGN_PASSWORD_ENV} or standard input), written to --out (default FILE.p7s)
+status    this phone's certificates and their status (OCSP through the relying-party SDK), and the
+          deletion of the holder's old phones (flow 6): a warning, with what to do, while an old
+          phone has not confirmed that its keys are deleted
+revoke    revokes both certificates from the phone itself, without the card (flow 7): the PIN
+          ($${PIN_ENV} or standard input) signs the request; the keys are deleted in the same session.
+          Asks for 'yes' on standard input first, unless --yes
+run       the app while the phone is online: runs the TSM sessions push messages ask for (deletion
+          of an old phone's keys: flows 6, 8, 9), makes contact with the SP-TSM once (flow 12: revoked
+          certificates marked in the applet, a pending deletion done), then waits for messages until
+          --timeout SEC (or Ctrl-C); --once stops after the first two steps
 
 Secrets never come from flags. Errors say what to do, with their code.
 
@@ -51,6 +65,12 @@ Options:
   --portal URL       a relying party with GET/POST /login (examples/sdk-portal.ts)
   --file FILE        the document to sign
   --out FILE         where the signature goes
+  --json             status as JSON
+  --yes              revoke without asking
+  --once             run: take what waits, make contact, stop
+  --timeout SEC      run: stop after SEC seconds (1..604800)
+  --poll SEC         run: longest wait of one poll (1..25, default 25)
+  --no-sync          run: no contact session
 `;
 
 async function withPhone<T>(dir: string | undefined, work: (o: Awaited<ReturnType<typeof openPhoneDir>>) => Promise<T>): Promise<T> {
@@ -183,7 +203,7 @@ async function sign(args: string[], io: Io): Promise<number> {
 
 export const appCommand: CliCommand = {
   name: 'app',
-  summary: 'the JPKI smartphone app on a phone: install, issue, reset-pin, login, sign',
+  summary: 'the JPKI smartphone app on a phone: install, issue, reset-pin, login, sign, status, revoke, run',
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;
@@ -198,8 +218,14 @@ export const appCommand: CliCommand = {
         return login(rest, io);
       case 'sign':
         return sign(rest, io);
+      case 'status':
+        return statusCommand(rest, io, withPhone);
+      case 'revoke':
+        return revokeCommand(rest, io, withPhone, PIN_ENV);
+      case 'run':
+        return runCommand(rest, io, withPhone);
       default:
-        throw new UsageError(sub === undefined ? 'missing the subcommand (install, issue, reset-pin, login, sign)' : `unknown subcommand '${sub}'`);
+        throw new UsageError(sub === undefined ? 'missing the subcommand (install, issue, reset-pin, login, sign, status, revoke, run)' : `unknown subcommand '${sub}'`);
     }
   },
 };

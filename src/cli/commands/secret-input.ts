@@ -12,14 +12,20 @@ let lines: AsyncIterator<string> | undefined;
 export async function secretInput(env: string, what: string, io: { err(text: string): void }): Promise<string> {
   const value = process.env[env];
   if (value !== undefined && value !== '') return value;
-  if (process.stdin.isTTY) io.err(`${what}: `);
+  const line = await nextLine(what, io);
+  if (line === undefined) throw new SecretUnavailableError('ERR_CLI_SECRET_UNAVAILABLE', `no ${what}: set $${env}, or give it on standard input`);
+  return line;
+}
+
+/** The next line of standard input (trimmed), after a prompt on a terminal; undefined at its end. */
+export async function nextLine(prompt: string, io: { err(text: string): void }): Promise<string | undefined> {
+  if (process.stdin.isTTY) io.err(`${prompt}: `);
   if (!lines) {
     rl = createInterface({ input: process.stdin, terminal: false });
     lines = rl[Symbol.asyncIterator]();
   }
   const next = await lines.next();
-  if (next.done) throw new SecretUnavailableError('ERR_CLI_SECRET_UNAVAILABLE', `no ${what}: set $${env}, or give it on standard input`);
-  return next.value.trim();
+  return next.done ? undefined : next.value.trim();
 }
 
 /** Lets go of standard input (so the process can end while a terminal is attached). */

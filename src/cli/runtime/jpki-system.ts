@@ -8,7 +8,7 @@ import { JpkiService } from '../../services/jpki/service.js';
 import { PushService, pushRoutes, pushStatusOf } from '../../services/push/index.js';
 import { relyingPartiesStatusOf, relyingPartyRoutes } from '../../relying-parties/index.js';
 import { openDatabase, type Database } from '../../store/index.js';
-import { tsmRoutes, tsmStatusOf } from '../../services/tsm/index.js';
+import { tsmRoutes, tsmStatusOf, type DispatchResult } from '../../services/tsm/index.js';
 import { openRelyingParties, type RelyingParties } from './relying-parties.js';
 import { ensureTsmSecrets, openTsm } from './tsm-system.js';
 import { CardShelf, PhoneShelf, webRoutes, webStatusOf } from '../../web/index.js';
@@ -42,6 +42,8 @@ export async function openJpki(home: string, options: { onError?: (err: unknown)
 export interface RunningSystem {
   readonly port: number;
   readonly url: string;
+  /** One pass of the SP-TSM's order desk (the outbox consumed, push messages sent and followed). */
+  dispatchOrders(): Promise<DispatchResult>;
   stop(): Promise<void>;
 }
 
@@ -55,7 +57,16 @@ function followsListener(config: HomeConfig): boolean {
  * the push service under /push/v1, the TSMs under /tsm/v1, and the relying parties under /portal/v1,
  * /bank/v1 and /kiosk/v1, and the web interface under / (docs/web.md).
  */
-export async function startSystem(home: string, options: { port?: number; host?: string; log?: (line: string) => void } = {}): Promise<RunningSystem> {
+export async function startSystem(
+  home: string,
+  options: {
+    port?: number;
+    host?: string;
+    log?: (line: string) => void;
+    /** How often the order desk runs (default 2000 ms); 0: never by itself, the caller runs `dispatchOrders()`. */
+    ordersIntervalMs?: number;
+  } = {},
+): Promise<RunningSystem> {
   const log = options.log ?? (() => undefined);
   const onError = (err: unknown) => log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   let url = '';
@@ -85,15 +96,17 @@ export async function startSystem(home: string, options: { port?: number; host?:
     const port = await listen(server, options.port ?? config.http.port, options.host ?? config.http.host);
     url = `http://${options.host ?? config.http.host}:${port}`;
     // Deletion orders: the outbox consumed, push messages sent and followed (docs/services/tsm.md "Orders").
-    const orders = setInterval(() => void relay.sp.desk.dispatch().catch(onError), 2_000);
-    orders.unref();
+    const every = options.ordersIntervalMs ?? 2_000;
+    const orders = every > 0 ? setInterval(() => void relay.sp.desk.dispatch().catch(onError), every) : undefined;
+    orders?.unref();
     // The shelved phones' push components poll (docs/web.md "The phone shelf").
     phones.start();
     return {
       port,
       url,
+      dispatchOrders: () => relay.sp.desk.dispatch(),
       async stop() {
-        clearInterval(orders);
+        if (orders) clearInterval(orders);
         await phones.close();
         // Waiting long-polls are answered first: the server's close waits for open requests.
         await push!.close();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSecret, writeSecret, type HomeConfig } from '../../services/home/index.js';
+import { HomeError, readSecret, writeSecret, type HomeConfig } from '../../services/home/index.js';
 import { createOperator } from '../../services/jpki/operators.js';
 import { PushSender } from '../../services/push/index.js';
 import { createSender } from '../../services/push/senders.js';
@@ -72,6 +72,8 @@ export function openTsm(home: string, config: HomeConfig, db: Database, caBaseUr
     status: (id) => (sender ??= new PushSender({ baseUrl: caBaseUrl(), token: pushToken })).status(id),
   };
   const sei = new SeiTsm({ db, masterSecret, acceptDevelopmentElements: config.tsm?.developmentElements ?? false });
-  const sp = new SpTsm({ db, storageSecret, ca, push });
+  const ttl = config.tsm?.pushTtlSeconds;
+  if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 0 && ttl <= 2_419_200)) throw new HomeError('ERR_HOME_CONFIG', 'tsm.pushTtlSeconds is a whole number of seconds from 0 to 2419200');
+  const sp = new SpTsm({ db, storageSecret, ca, push, ...(ttl !== undefined ? { pushTtlSeconds: ttl } : {}) });
   return new RelayService({ db, sei, sp, sessionTtlMs: (config.tsm?.sessionTtlMinutes ?? 10) * 60_000 });
 }

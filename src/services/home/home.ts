@@ -32,6 +32,8 @@ export interface HomeConfig {
     readonly developmentElements?: boolean;
     /** A relay session ends this long after its last step (default 10). */
     readonly sessionTtlMinutes?: number;
+    /** Time to live of the push message that wakes an old phone for its deletion (default 604800: 7 days). */
+    readonly pushTtlSeconds?: number;
   };
 }
 
