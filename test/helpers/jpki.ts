@@ -145,7 +145,8 @@ export function spki(key: KeyObject): Uint8Array {
   return new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' }));
 }
 
-function pemToDer(text: string): Uint8Array {
+/** The DER inside a PEM text (the first block; labels and line breaks dropped). */
+export function pemToDer(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64'));
 }
 
@@ -178,6 +179,11 @@ export async function issueCard(h: JpkiHarness, person: Partial<BasicFour> = {},
     },
     h.tokens.office,
   );
+  return issuedCard(res, signKey, authKey);
+}
+
+/** The card a card issuance (POST /api/v1/card-certificates) answered, holding `signKey` and `authKey`; throws unless 201. */
+export function issuedCard(res: ApiResponse, signKey: KeyObject, authKey: KeyObject): IssuedCard {
   if (res.status !== 201) throw new Error(`card issuance failed: ${res.status} ${JSON.stringify(res.json)}`);
   return {
     personId: res.json.personId,
@@ -206,7 +212,12 @@ export interface PhoneKeys {
 }
 
 /** The request body of a phone issuance for these public keys, the application signed with the card's key. */
-export function phoneApplicationBody(card: IssuedCard, seId: string, keys: PhoneKeys, options: { time?: Date; nonce?: string; signWith?: KeyObject } = {}): PhoneApplication['body'] {
+export function phoneApplicationBody(
+  card: IssuedCard,
+  seId: string,
+  keys: PhoneKeys,
+  options: { time?: Date; nonce?: string; signWith?: KeyObject; cardCertificate?: Uint8Array } = {},
+): PhoneApplication['body'] {
   const application = encodePhoneIssuanceApplication({
     seId,
     signPublicKey: keys.sign,
@@ -218,7 +229,7 @@ export function phoneApplicationBody(card: IssuedCard, seId: string, keys: Phone
   return {
     application: Buffer.from(application).toString('base64'),
     signature: signature.toString('base64'),
-    cardCertificate: Buffer.from(card.signCert).toString('base64'),
+    cardCertificate: Buffer.from(options.cardCertificate ?? card.signCert).toString('base64'),
   };
 }
 
@@ -238,7 +249,11 @@ export interface IssuedPhone extends PhoneApplication {
 
 export async function issuePhone(h: JpkiHarness, card: IssuedCard, seId: string): Promise<IssuedPhone> {
   const app = phoneApplication(card, seId);
-  const res = await h.api('POST', '/api/v1/phone-certificates', app.body, h.tokens.spTsm);
+  return issuedPhone(await h.api('POST', '/api/v1/phone-certificates', app.body, h.tokens.spTsm), app);
+}
+
+/** The phone a phone issuance (POST /api/v1/phone-certificates) of `app` answered; throws unless 201. */
+export function issuedPhone(res: ApiResponse, app: PhoneApplication): IssuedPhone {
   if (res.status !== 201) throw new Error(`phone issuance failed: ${res.status} ${JSON.stringify(res.json)}`);
   return {
     ...app,
