@@ -12,9 +12,10 @@ import { FileCardStore, MemoryCardStore } from '../../../src/card/index.js';
 import type { JpkiAppletData } from '../../../src/devices/applets/jpki/index.js';
 import { createElement, parseSeState, SecureElement, type SeState } from '../../../src/devices/secure-element/index.js';
 import { seededRandom } from '../../helpers/vectors.js';
+import { testCaCertificates, writeCommands } from '../applets/jpki/helpers.js';
 import { TEAR_KEYS, TEAR_PACKAGES, verifyPin, WRONG_PIN } from './fixtures/element-process.js';
 import { getData, GP_KEY, installForInstall, isdSession, putKey, TEST_APP, TEST_MODULE_AID, TEST_PACKAGE, TEST_PACKAGE_AID, Terminal } from './helpers.js';
-import { generateJpkiKeys, JPKI_INSTANCE, JPKI_PIN, jpkiWriteCommands, manageJpki, prepareJpki, testCaSource } from './support/jpki-element.js';
+import { generateJpkiKeys, JPKI_INSTANCE, JPKI_PIN, manageJpki, prepareJpki } from './support/jpki-element.js';
 
 /**
  * Pulling the element at every write (the task's fault injection): each scenario runs in a child
@@ -143,8 +144,8 @@ function jpki(): Promise<JpkiBases> {
     await prepareJpki(t);
     const keys = await generateJpkiKeys(t);
     const generated = element.state;
-    const certificates = await testCaSource(keys);
-    assert.deepEqual([...new Set((await manageJpki(t, jpkiWriteCommands(certificates))).sws)], ['9000']);
+    const certificates = await testCaCertificates(keys);
+    assert.deepEqual([...new Set((await manageJpki(t, writeCommands(certificates))).sws)], ['9000']);
     const personalised = element.state;
     assert.equal(await verifyPin(new Terminal(element.contact), WRONG_PIN), '63C2');
     return {
