@@ -1,7 +1,6 @@
 import { createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BasicFour, PolicyMode } from '../../src/pki/x509/index.js';
@@ -12,6 +11,9 @@ import { createJpkiServer } from '../../src/services/jpki/http-server.js';
 import { createOperator } from '../../src/services/jpki/operators.js';
 import { JpkiService } from '../../src/services/jpki/service.js';
 import { openDatabase, type Database, type DatabaseConfig } from '../../src/store/index.js';
+import { freePort } from './net.js';
+
+export { freePort };
 
 /**
  * A running certification service for tests: a database (SQLite file or a PostgreSQL database),
@@ -38,17 +40,6 @@ export interface ApiResponse {
   readonly contentType: string;
   readonly bytes: Uint8Array;
   readonly json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 export function pem(label: string, der: Uint8Array): string {
