@@ -1,7 +1,6 @@
 import { createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BasicFour, PolicyMode } from '../../src/pki/x509/index.js';
@@ -12,6 +11,9 @@ import { createJpkiServer } from '../../src/services/jpki/http-server.js';
 import { createOperator } from '../../src/services/jpki/operators.js';
 import { JpkiService } from '../../src/services/jpki/service.js';
 import { openDatabase, type Database, type DatabaseConfig } from '../../src/store/index.js';
+import { freePort } from './net.js';
+
+export { freePort };
 
 /**
  * A running certification service for tests: a database (SQLite file or a PostgreSQL database),
@@ -38,17 +40,6 @@ export interface ApiResponse {
   readonly contentType: string;
   readonly bytes: Uint8Array;
   readonly json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 export function pem(label: string, der: Uint8Array): string {
@@ -145,7 +136,8 @@ export function spki(key: KeyObject): Uint8Array {
   return new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' }));
 }
 
-function pemToDer(text: string): Uint8Array {
+/** The DER inside a PEM text (the first block; labels and line breaks dropped). */
+export function pemToDer(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64'));
 }
 
@@ -178,6 +170,11 @@ export async function issueCard(h: JpkiHarness, person: Partial<BasicFour> = {},
     },
     h.tokens.office,
   );
+  return issuedCard(res, signKey, authKey);
+}
+
+/** The card a card issuance (POST /api/v1/card-certificates) answered, holding `signKey` and `authKey`; throws unless 201. */
+export function issuedCard(res: ApiResponse, signKey: KeyObject, authKey: KeyObject): IssuedCard {
   if (res.status !== 201) throw new Error(`card issuance failed: ${res.status} ${JSON.stringify(res.json)}`);
   return {
     personId: res.json.personId,
@@ -206,7 +203,12 @@ export interface PhoneKeys {
 }
 
 /** The request body of a phone issuance for these public keys, the application signed with the card's key. */
-export function phoneApplicationBody(card: IssuedCard, seId: string, keys: PhoneKeys, options: { time?: Date; nonce?: string; signWith?: KeyObject } = {}): PhoneApplication['body'] {
+export function phoneApplicationBody(
+  card: IssuedCard,
+  seId: string,
+  keys: PhoneKeys,
+  options: { time?: Date; nonce?: string; signWith?: KeyObject; cardCertificate?: Uint8Array } = {},
+): PhoneApplication['body'] {
   const application = encodePhoneIssuanceApplication({
     seId,
     signPublicKey: keys.sign,
@@ -218,7 +220,7 @@ export function phoneApplicationBody(card: IssuedCard, seId: string, keys: Phone
   return {
     application: Buffer.from(application).toString('base64'),
     signature: signature.toString('base64'),
-    cardCertificate: Buffer.from(card.signCert).toString('base64'),
+    cardCertificate: Buffer.from(options.cardCertificate ?? card.signCert).toString('base64'),
   };
 }
 
@@ -238,7 +240,11 @@ export interface IssuedPhone extends PhoneApplication {
 
 export async function issuePhone(h: JpkiHarness, card: IssuedCard, seId: string): Promise<IssuedPhone> {
   const app = phoneApplication(card, seId);
-  const res = await h.api('POST', '/api/v1/phone-certificates', app.body, h.tokens.spTsm);
+  return issuedPhone(await h.api('POST', '/api/v1/phone-certificates', app.body, h.tokens.spTsm), app);
+}
+
+/** The phone a phone issuance (POST /api/v1/phone-certificates) of `app` answered; throws unless 201. */
+export function issuedPhone(res: ApiResponse, app: PhoneApplication): IssuedPhone {
   if (res.status !== 201) throw new Error(`phone issuance failed: ${res.status} ${JSON.stringify(res.json)}`);
   return {
     ...app,

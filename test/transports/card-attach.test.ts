@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { IdCardState } from '../../src/devices/id-card/index.js';
+import { freePort } from '../helpers/net.js';
 import { fromRoot } from '../helpers/paths.js';
 import { writeCardFile } from './support/card-file.js';
 import { startFakeVpcd } from './support/fake-vpcd.js';
@@ -13,17 +13,6 @@ import { startFakeVpcd } from './support/fake-vpcd.js';
 const BIN = fromRoot('dist', 'src', 'cli', 'main.js');
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const show = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 /** Resolves when `read()` matches `re` (polling the collected output). */
 async function until(read: () => string, re: RegExp, ms = 10_000): Promise<void> {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { hasCode } from '../../src/errors/index.js';
 import { classify, encodeFrame, FrameDecoder, parseVpcdAddress, VpcdBridge, type VpcdEvent } from '../../src/transports/vpcd/index.js';
+import { freePort } from '../helpers/net.js';
 import { startFakeVpcd, type FakeConnection } from './support/fake-vpcd.js';
 import { TEST_AID, TEST_ATR, testCard } from './support/test-card.js';
 
@@ -12,17 +12,6 @@ const show = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
 const SELECT_TEST = hex('00A4040C06' + show(TEST_AID));
 const VERIFY_1234 = hex('0020008004 31323334');
 const GET_FLAG = hex('00CA000001');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 

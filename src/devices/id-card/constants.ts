@@ -1,27 +1,7 @@
 import { hex } from '../../bytes/index.js';
 
-// The JPKI-AP's identifiers, files and rules are shared with the secure element's JPKI applet.
-export {
-  JPKI_AID,
-  EF,
-  BINARY_FIDS,
-  KEY_FIDS,
-  PIN_FIDS,
-  CERTIFICATE_FIDS,
-  KEY_PIN,
-  KEY_CERTIFICATE,
-  PIN_RULES,
-  TOKEN_LABEL_CARD,
-  TOKEN_LABEL_GP_SE,
-  TOKEN_LABEL_IOS,
-  AVAILABILITY_BOTH,
-  MAX_SIGN_INPUT,
-  type BinaryFid,
-  type CertificateFid,
-  type Fid,
-  type KeyFid,
-  type PinFid,
-} from '../applets/jpki/constants.js';
+// The JPKI-AP's identifiers, files and rules live with the applet shared with the secure element
+// (src/devices/applets/jpki/constants.ts); only what belongs to the card itself is here.
 
 /**
  * The real card's ATR as listed in OpenSC's `jpki_atrs` table (jpki-ap.md 1.1): with it,

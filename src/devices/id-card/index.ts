@@ -1,9 +1,10 @@
 // The Individual Number Card (マイナンバーカード): its JPKI-AP behind the card port, its state document,
 // and its life at the municipal office (issue, renew, re-initialise PIN and password, revocation).
 export { IdCardError, type IdCardErrorCode } from './errors.js';
+export { ID_CARD_ATR } from './constants.js';
+// The JPKI-AP's identifiers, files and rules, shared with the secure element's JPKI applet.
 export {
   JPKI_AID,
-  ID_CARD_ATR,
   EF,
   PIN_RULES,
   KEY_PIN,
@@ -16,7 +17,7 @@ export {
   type BinaryFid,
   type KeyFid,
   type PinFid,
-} from './constants.js';
+} from '../applets/jpki/constants.js';
 export { tokenInfo, tokenLabel, TOKEN_INFO_LENGTH, type TokenInfoParams } from './token-info.js';
 export { DEFAULT_SCRYPT_COST, type ScryptCost, type SecretHash } from './secret.js';
 export { ID_CARD_FORMAT, parseIdCardState, type IdCardState, type CardHolder, type PinRecord, type JpkiFiles } from './state.js';

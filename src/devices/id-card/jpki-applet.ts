@@ -4,7 +4,7 @@ import { fromHex } from '../../bytes/index.js';
 import type { Applet, AppletContext, CardStore } from '../../card/index.js';
 import { JpkiAp, type JpkiApOptions } from '../applets/jpki/jpki-ap.js';
 import type { KeySlot } from '../applets/jpki/storage.js';
-import { BINARY_FIDS, EF, JPKI_AID, type BinaryFid, type KeyFid } from './constants.js';
+import { BINARY_FIDS, EF, JPKI_AID, type BinaryFid, type KeyFid } from '../applets/jpki/constants.js';
 import { privateKeyOf, type IdCardState } from './state.js';
 
 export type JpkiAppletOptions = Pick<JpkiApOptions, 'authCertificateNeedsPin'>;

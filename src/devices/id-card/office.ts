@@ -2,7 +2,8 @@ import { createPublicKey, generateKeyPair, randomBytes, type KeyObject } from 'n
 import { promisify } from 'node:util';
 import { bytesEqual, fromHex, toHex } from '../../bytes/index.js';
 import { addYears, decodeBasicFour, jstDate, nthBirthdayAfter, parseCertificate, type BasicFour, type IsoDate } from '../../pki/x509/index.js';
-import { AVAILABILITY_BOTH, EF, ID_CARD_ATR, JPKI_AID, PIN_RULES, TOKEN_LABEL_CARD, type PinFid } from './constants.js';
+import { AVAILABILITY_BOTH, EF, JPKI_AID, PIN_RULES, TOKEN_LABEL_CARD, type PinFid } from '../applets/jpki/constants.js';
+import { ID_CARD_ATR } from './constants.js';
 import { IdCardError } from './errors.js';
 import { DEFAULT_SCRYPT_COST, hashSecret, type ScryptCost } from './secret.js';
 import { ID_CARD_FORMAT, isLongFormCertificate, parseIdCardState, type IdCardState, type PinRecord } from './state.js';

@@ -5,7 +5,7 @@ import { isIsoDate, type IsoDate } from '../../pki/x509/calendar.js';
 import type { BasicFour } from '../../pki/x509/index.js';
 import { isLongFormCertificate } from '../applets/jpki/certificate-file.js';
 import { parsePinRecord, type PinRecord } from '../applets/jpki/pin-record.js';
-import { BINARY_FIDS, EF, JPKI_AID, KEY_FIDS, PIN_FIDS, type BinaryFid, type KeyFid, type PinFid } from './constants.js';
+import { BINARY_FIDS, EF, JPKI_AID, KEY_FIDS, PIN_FIDS, type BinaryFid, type KeyFid, type PinFid } from '../applets/jpki/constants.js';
 import { IdCardError } from './errors.js';
 
 export { isLongFormCertificate, type PinRecord };

@@ -20,8 +20,9 @@ import { encodeTlv, tlv } from '../../tlv/index.js';
 import { toArrayBuffer, toDer } from './der.js';
 import { CertificateError } from './errors.js';
 import { name, type Dn } from './names.js';
+import { subjectKeyIdentifier } from './keys.js';
 import { OID_AD_OCSP, OID_KP_OCSP_SIGNING, OID_QT_CPS } from './oids.js';
-import type { KeyUsageBit } from './profiles.js';
+import type { CertificateProfile, ExtensionName, KeyUsageBit } from './profiles.js';
 
 /** The DER values (extnValue contents) of every extension the profiles use. */
 
@@ -75,6 +76,32 @@ export function ocspSigningEkuValue(): Uint8Array {
 
 /** RFC 6960 4.2.2.2.1: "The value of the extension SHALL be NULL." */
 export const OCSP_NOCHECK_VALUE: Uint8Array = Uint8Array.of(0x05, 0x00);
+
+/** The extensions whose one value follows from the profile and the subject's key alone. */
+export type FixedExtensionName = 'keyUsage' | 'extendedKeyUsage' | 'ocspNoCheck' | 'basicConstraints' | 'subjectKeyIdentifier';
+
+export function isFixedExtension(name: ExtensionName): name is FixedExtensionName {
+  return name === 'keyUsage' || name === 'extendedKeyUsage' || name === 'ocspNoCheck' || name === 'basicConstraints' || name === 'subjectKeyIdentifier';
+}
+
+/**
+ * The value of a fixed extension under profile `p`: what the builder writes (tbs.ts) and the lint
+ * requires (lint-extensions.ts). `subjectPublicKeyInfo` (DER) is asked for by subjectKeyIdentifier only.
+ */
+export function fixedExtensionValue(name: FixedExtensionName, p: CertificateProfile, subjectPublicKeyInfo: () => Uint8Array): Uint8Array {
+  switch (name) {
+    case 'keyUsage':
+      return keyUsageValue(p.keyUsage);
+    case 'extendedKeyUsage':
+      return ocspSigningEkuValue();
+    case 'ocspNoCheck':
+      return OCSP_NOCHECK_VALUE;
+    case 'basicConstraints':
+      return caBasicConstraintsValue();
+    case 'subjectKeyIdentifier':
+      return subjectKeyIdentifierValue(subjectKeyIdentifier(subjectPublicKeyInfo()));
+  }
+}
 
 /** An absolute http(s) URI that fits an IA5String (RFC 5280 4.2.1.6: uniformResourceIdentifier). */
 export function isHttpUri(uri: unknown): uri is string {

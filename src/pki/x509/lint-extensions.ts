@@ -2,14 +2,7 @@ import type { TBSCertificate } from '@peculiar/asn1-x509';
 import { bytesEqual } from '../../bytes/index.js';
 import type { BasicFour } from './basic-four.js';
 import { toDer } from './der.js';
-import {
-  caBasicConstraintsValue,
-  keyUsageValue,
-  OCSP_NOCHECK_VALUE,
-  ocspSigningEkuValue,
-  subjectKeyIdentifierValue,
-} from './extensions.js';
-import { subjectKeyIdentifier } from './keys.js';
+import { fixedExtensionValue, isFixedExtension } from './extensions.js';
 import type { LintContext, Report } from './lint-context.js';
 import {
   lintAuthorityInfoAccess,
@@ -37,24 +30,6 @@ const WRONG_VALUE: Readonly<Record<ExtensionName, string>> = {
   authorityKeyIdentifier: 'AKI_WRONG',
   subjectKeyIdentifier: 'SKI_WRONG',
 };
-
-/** The one value an extension may have, when it is fixed by the profile and the key alone. */
-function fixedValue(name: ExtensionName, p: CertificateProfile, tbs: TBSCertificate): Uint8Array | undefined {
-  switch (name) {
-    case 'keyUsage':
-      return keyUsageValue(p.keyUsage);
-    case 'extendedKeyUsage':
-      return ocspSigningEkuValue();
-    case 'ocspNoCheck':
-      return OCSP_NOCHECK_VALUE;
-    case 'basicConstraints':
-      return caBasicConstraintsValue();
-    case 'subjectKeyIdentifier':
-      return subjectKeyIdentifierValue(subjectKeyIdentifier(toDer(tbs.subjectPublicKeyInfo)));
-    default:
-      return undefined;
-  }
-}
 
 /**
  * RFC 5280 4.2: "A certificate MUST NOT include more than one instance of a particular extension."
@@ -96,8 +71,9 @@ export function lintExtensions(tbs: TBSCertificate, p: CertificateProfile, ctx: 
     }
     const value = new Uint8Array(e.extnValue.buffer);
     try {
-      const fixed = fixedValue(spec.name, p, tbs);
-      if (fixed !== undefined) {
+      // The extensions fixed by the profile and the key: the one value the builder writes (tbs.ts).
+      if (isFixedExtension(spec.name)) {
+        const fixed = fixedExtensionValue(spec.name, p, () => toDer(tbs.subjectPublicKeyInfo));
         if (!bytesEqual(value, fixed)) add(WRONG_VALUE[spec.name], `${spec.name} has the wrong value`);
         continue;
       }

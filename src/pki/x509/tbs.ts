@@ -14,17 +14,13 @@ import { decodeDer, toArrayBuffer, toDer } from './der.js';
 import { CertificateError } from './errors.js';
 import {
   authorityKeyIdentifierValue,
-  caBasicConstraintsValue,
   certificatePoliciesValue,
   crlDistributionPointsValue,
   directoryNameValue,
-  keyUsageValue,
-  OCSP_NOCHECK_VALUE,
+  fixedExtensionValue,
+  isFixedExtension,
   ocspAccessValue,
-  ocspSigningEkuValue,
-  subjectKeyIdentifierValue,
 } from './extensions.js';
-import { subjectKeyIdentifier } from './keys.js';
 import { decodeName, name, type Dn } from './names.js';
 import { OID_SHA256_WITH_RSA, policyOid, type PolicyMode } from './oids.js';
 import { carriesBasicFour, profileOf, type CertificateProfile, type ExtensionName, type ProfileName } from './profiles.js';
@@ -82,13 +78,8 @@ const USES: ReadonlyArray<readonly [keyof TbsParams, (p: CertificateProfile, e: 
 ];
 
 function extensionValue(p: CertificateProfile, e: ExtensionName, params: TbsParams): Uint8Array {
+  if (isFixedExtension(e)) return fixedExtensionValue(e, p, () => params.subjectPublicKeyInfo);
   switch (e) {
-    case 'keyUsage':
-      return keyUsageValue(p.keyUsage);
-    case 'extendedKeyUsage':
-      return ocspSigningEkuValue();
-    case 'ocspNoCheck':
-      return OCSP_NOCHECK_VALUE;
     case 'certificatePolicies':
       return certificatePoliciesValue(policyOid(need(p.policy, 'a policy', p), need(params.mode, 'mode', p)), need(params.cpsUri, 'cpsUri', p));
     case 'subjectAltName':
@@ -97,16 +88,12 @@ function extensionValue(p: CertificateProfile, e: ExtensionName, params: TbsPara
         : directoryNameValue(need(params.subjectAltName, 'subjectAltName', p));
     case 'issuerAltName':
       return directoryNameValue(need(params.issuerAltName, 'issuerAltName', p));
-    case 'basicConstraints':
-      return caBasicConstraintsValue();
     case 'cRLDistributionPoints':
       return crlDistributionPointsValue(need(params.crlUri, 'crlUri', p));
     case 'authorityInfoAccess':
       return ocspAccessValue(need(params.ocspUri, 'ocspUri', p));
     case 'authorityKeyIdentifier':
       return authorityKeyIdentifierValue(need(params.authorityKeyIdentifier, 'authorityKeyIdentifier', p));
-    case 'subjectKeyIdentifier':
-      return subjectKeyIdentifierValue(subjectKeyIdentifier(params.subjectPublicKeyInfo));
   }
 }
 

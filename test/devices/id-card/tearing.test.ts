@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FileCardStore } from '../../../src/card/index.js';
 import { parseIdCardState, type IdCardState } from '../../../src/devices/id-card/index.js';
+import { runTearingFixture } from '../../helpers/tearing.js';
 import { changeApdu, issuedState, PASSWORD, PIN, SELECT_AP, selectEf, verifyApdu } from './helpers.js';
 
 /**
@@ -20,29 +20,7 @@ import { changeApdu, issuedState, PASSWORD, PIN, SELECT_AP, selectEf, verifyApdu
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/card-process.js', import.meta.url));
 
-interface Run {
-  readonly lines: string[];
-  readonly signal: NodeJS.Signals | null;
-  readonly code: number | null;
-}
-
-function runCard(file: string, apdus: string[], tearAt?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FIXTURE, file, ...apdus], {
-      env: { ...process.env, ...(tearAt ? { JPKI_TEAR_AT: tearAt } : {}) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (signal === null && code !== 0) reject(new Error(`card process failed (${code}): ${err}`));
-      else resolve({ lines: out.split('\n').filter((l) => l !== ''), signal, code });
-    });
-  });
-}
+const runCard = (file: string, apdus: string[], tearAt?: string) => runTearingFixture(FIXTURE, [file, ...apdus], tearAt ? { JPKI_TEAR_AT: tearAt } : {});
 
 /** The counters, and the PIN hashes (a changed value has a new hash: the salt is fresh each time). */
 interface Saved {

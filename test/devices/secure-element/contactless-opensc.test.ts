@@ -8,8 +8,9 @@ import { createElement, SecureElement, type SeState } from '../../../src/devices
 import { issueCard, issuePhoneFor, startJpki, type JpkiHarness } from '../../helpers/jpki.js';
 import { certificatePem, listedCertificates, opensslVerify, pkcs11, pkcs11Sign, tool } from '../../helpers/opensc.js';
 import { startPcscSession, type NsProcess, type PcscSession } from '../../helpers/pcsc.js';
+import type { Certificates } from '../applets/jpki/helpers.js';
 import { ISD, Terminal } from './helpers.js';
-import { JPKI_APSD, JPKI_INSTANCE, JPKI_PASSWORD, JPKI_PIN, personaliseJpki, prepareJpki, type JpkiCertificates } from './support/jpki-element.js';
+import { JPKI_APSD, JPKI_INSTANCE, JPKI_PASSWORD, JPKI_PIN, personaliseJpki, prepareJpki } from './support/jpki-element.js';
 import { runTsm, type SelectOutput } from './support/pcsc-tsm.js';
 
 /*
@@ -39,7 +40,7 @@ describe('the JPKI applet over the contactless interface: OpenSC through pcscd a
   let session: PcscSession;
   let h: JpkiHarness;
   let attached: NsProcess;
-  let certificates: JpkiCertificates;
+  let certificates: Certificates;
 
   before(async () => {
     session = await startPcscSession();

@@ -3,8 +3,9 @@ import { before, describe, it } from 'node:test';
 import { MemoryCardStore } from '../../../src/card/index.js';
 import { EF, generateKeyPairCommand, setReferenceDataCommand } from '../../../src/devices/applets/jpki/index.js';
 import { DEFAULT_PACKAGES, SecureElement, type SeState } from '../../../src/devices/secure-element/index.js';
+import { testCaCertificates } from '../applets/jpki/helpers.js';
 import { newElement, Terminal } from './helpers.js';
-import { JPKI_PASSWORD, JPKI_PIN, manageJpki, personaliseJpki, prepareJpki, providerSession, testCaSource } from './support/jpki-element.js';
+import { JPKI_PASSWORD, JPKI_PIN, manageJpki, personaliseJpki, prepareJpki, providerSession } from './support/jpki-element.js';
 
 /*
  * The JPKI applet reached through both interfaces of one element: the element runs one instance per
@@ -24,7 +25,7 @@ let personalised: SeState;
 before(async () => {
   const te = await newElement({ packages: [...DEFAULT_PACKAGES] });
   await prepareJpki(te.contact);
-  await personaliseJpki(te.contact, testCaSource);
+  await personaliseJpki(te.contact, testCaCertificates);
   personalised = te.element.state;
 });
 

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { toHex } from '../../../src/bytes/index.js';
 import { keyCheckValue } from '../../../src/crypto/index.js';
 import { parseSeState } from '../../../src/devices/secure-element/index.js';
-import { fromRoot } from '../../helpers/paths.js';
-import { startPcscSession, type NsProcess, type PcscSession } from '../../helpers/pcsc.js';
 import { ISD, SSD_MODULE, SSD_PACKAGE } from './helpers.js';
 import { JPKI_APSD, JPKI_ELF, JPKI_INSTANCE, JPKI_MODULE } from './support/jpki-element.js';
+import { PCSC_NEEDS_ROOT, startElementInReader, type ElementInReader } from './support/pcsc-element.js';
 import { ISD_AES256, LEVELS, runTsm, type LevelsOutput } from './support/pcsc-tsm.js';
 
 /*
@@ -20,29 +18,18 @@ import { ISD_AES256, LEVELS, runTsm, type LevelsOutput } from './support/pcsc-ts
  * GET STATUS lists the ISD, the ARA-M, the domain and the applet with their life cycles and privileges.
  */
 
-const CLI = fromRoot('dist', 'src', 'cli', 'main.js');
-const unavailable = process.getuid?.() === 0 ? false : 'needs root for unshare --mount --net';
-
-describe('SCP03 with the ISD through pcscd and vpcd, contact interface (private namespaces)', { skip: unavailable }, () => {
-  let session: PcscSession;
-  let attached: NsProcess;
-  let file: string;
-
+describe('SCP03 with the ISD through pcscd and vpcd, contact interface (private namespaces)', { skip: PCSC_NEEDS_ROOT }, () => {
+  let reader: ElementInReader;
   before(async () => {
-    session = await startPcscSession();
-    file = join(session.dir, 'se.json');
-    const created = await session.run(process.execPath, [CLI, 'se', 'create', '--profile', 'dev', '--out', file]);
-    assert.equal(created.status, 0, created.stderr);
-    attached = await session.attachElement(file, 'contact');
+    reader = await startElementInReader();
   });
-
   after(async () => {
-    await session?.stop();
+    await reader?.session.stop();
   });
 
   it('opens every level with AES-128 and AES-256 keys; GET STATUS lists ISD, ARA-M, the APSD and the JPKI applet', async () => {
-    const out = await runTsm<LevelsOutput>(session, 'levels');
-    const state = parseSeState(JSON.parse(readFileSync(file, 'utf8')));
+    const out = await runTsm<LevelsOutput>(reader.session, 'levels');
+    const state = parseSeState(JSON.parse(readFileSync(reader.file, 'utf8')));
     assert.equal(out.atr, '3B8A80014A504B492D53452076314F');
     assert.equal(out.putKey, `31${toHex(keyCheckValue(ISD_AES256.enc))}${toHex(keyCheckValue(ISD_AES256.mac))}${toHex(keyCheckValue(ISD_AES256.dek))} 9000`, 'KVN || KCVs');
     const expected = [0x30, 0x31].flatMap((kvn) =>
@@ -67,7 +54,7 @@ describe('SCP03 with the ISD through pcscd and vpcd, contact interface (private 
     assert.ok(isd.kind === 'application');
     assert.deepEqual(isd.domain!.keySets.map((k) => [k.kvn, k.enc.length / 2, k.counter]), [[0x30, 16, 7], [0x31, 32, 6]]);
     assert.deepEqual(state.registry.filter((e) => e.kind === 'application').map((e) => e.aid), [ISD, 'A00000015141434C00', JPKI_APSD, JPKI_INSTANCE]);
-    const term = await attached.stop('SIGTERM');
+    const term = await reader.attached.stop('SIGTERM');
     assert.equal(term.status, 0, term.stderr);
   });
 });

@@ -7,6 +7,7 @@ import { MemoryCardStore, type CardPort } from '../../../src/card/index.js';
 import { jpkiAppletPackage } from '../../../src/devices/applets/jpki/index.js';
 import { ARA_M_PACKAGE } from '../../../src/devices/secure-element/ara-m/index.js';
 import { DEFAULT_PACKAGES, encodeDgiKeySet, SecureElement, type SeState } from '../../../src/devices/secure-element/index.js';
+import { testCaCertificates } from '../applets/jpki/helpers.js';
 import { TEST_KDF } from '../id-card/helpers.js';
 import {
   APSD,
@@ -26,7 +27,7 @@ import {
   TEST_PACKAGE_AID,
   Terminal,
 } from './helpers.js';
-import { JPKI_APSD, JPKI_ELF, JPKI_INSTANCE, personaliseJpki, prepareJpki, testCaSource } from './support/jpki-element.js';
+import { JPKI_APSD, JPKI_ELF, JPKI_INSTANCE, personaliseJpki, prepareJpki } from './support/jpki-element.js';
 
 /**
  * Random and malformed APDUs on both interfaces, with no secure channel key, to an element with the
@@ -177,7 +178,7 @@ before(async () => {
   // an APSD (SELECTABLE, keys provisioned) and the test package loaded, no application.
   const te = await newElement({ packages: [ARA_M_PACKAGE, jpkiAppletPackage({ kdf: TEST_KDF }), TEST_PACKAGE, OTHER_PACKAGE] });
   await prepareJpki(te.contact, { pkg: jpkiAppletPackage({ kdf: TEST_KDF }) });
-  await personaliseJpki(te.contact, testCaSource);
+  await personaliseJpki(te.contact, testCaCertificates);
   await isdSession(te.contact, 0x03);
   assert.deepEqual(await te.contact.loadPackage(TEST_PACKAGE), ['9000', '9000', '9000']);
   assert.equal(await te.contact.ssw(installForInstall(SSD_PACKAGE, SSD_MODULE, APSD, { privileges: '804000' })), '9000');

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,10 +10,12 @@ import { decodeTlv } from '../../../src/tlv/index.js';
 import { FileCardStore, MemoryCardStore } from '../../../src/card/index.js';
 import type { JpkiAppletData } from '../../../src/devices/applets/jpki/index.js';
 import { createElement, parseSeState, SecureElement, type SeState } from '../../../src/devices/secure-element/index.js';
+import { runTearingFixture, type TornRun } from '../../helpers/tearing.js';
 import { seededRandom } from '../../helpers/vectors.js';
+import { testCaCertificates, writeCommands } from '../applets/jpki/helpers.js';
 import { TEAR_KEYS, TEAR_PACKAGES, verifyPin, WRONG_PIN } from './fixtures/element-process.js';
 import { getData, GP_KEY, installForInstall, isdSession, putKey, TEST_APP, TEST_MODULE_AID, TEST_PACKAGE, TEST_PACKAGE_AID, Terminal } from './helpers.js';
-import { generateJpkiKeys, JPKI_INSTANCE, JPKI_PIN, jpkiWriteCommands, manageJpki, prepareJpki, testCaSource } from './support/jpki-element.js';
+import { generateJpkiKeys, JPKI_INSTANCE, JPKI_PIN, manageJpki, prepareJpki } from './support/jpki-element.js';
 
 /**
  * Pulling the element at every write (the task's fault injection): each scenario runs in a child
@@ -32,28 +33,8 @@ import { generateJpkiKeys, JPKI_INSTANCE, JPKI_PIN, jpkiWriteCommands, manageJpk
 const FIXTURE = fileURLToPath(new URL('./fixtures/element-process.js', import.meta.url));
 const PACKAGES = TEAR_PACKAGES;
 
-interface Run {
-  readonly lines: string[];
-  readonly signal: NodeJS.Signals | null;
-}
-
-function runElement(file: string, scenario: string, tearAt?: string, input?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FIXTURE, file, scenario, ...(input ? [input] : [])], {
-      env: { ...process.env, ...(tearAt ? { SE_TEAR_AT: tearAt } : {}) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (signal === null && code !== 0) reject(new Error(`element process failed (${code}): ${err}`));
-      else resolve({ lines: out.split('\n').filter((l) => l !== ''), signal });
-    });
-  });
-}
+const runElement = (file: string, scenario: string, tearAt?: string, input?: string) =>
+  runTearingFixture(FIXTURE, [file, scenario, ...(input ? [input] : [])], tearAt ? { SE_TEAR_AT: tearAt } : {});
 
 /** Runs `tasks` with at most `limit` at a time (2 CPU cores are shared). */
 async function limited<T>(tasks: (() => Promise<T>)[], limit = 3): Promise<T[]> {
@@ -78,7 +59,7 @@ interface Kill {
   readonly k: number;
   readonly phase: 'before' | 'temp' | 'after';
   readonly file: string;
-  readonly run: Run;
+  readonly run: TornRun;
   readonly effect: string;
   /** The number of saves of a whole run. */
   readonly saves: number;
@@ -143,8 +124,8 @@ function jpki(): Promise<JpkiBases> {
     await prepareJpki(t);
     const keys = await generateJpkiKeys(t);
     const generated = element.state;
-    const certificates = await testCaSource(keys);
-    assert.deepEqual([...new Set((await manageJpki(t, jpkiWriteCommands(certificates))).sws)], ['9000']);
+    const certificates = await testCaCertificates(keys);
+    assert.deepEqual([...new Set((await manageJpki(t, writeCommands(certificates))).sws)], ['9000']);
     const personalised = element.state;
     assert.equal(await verifyPin(new Terminal(element.contact), WRONG_PIN), '63C2');
     return {
@@ -269,7 +250,7 @@ describe('secure element: killed at every write', () => {
       assert.equal(effects.at(-1), scenario.after);
       assert.equal(effects[0], scenario.before);
 
-      const tasks: (() => Promise<{ k: number; phase: Kill['phase']; file: string; run: Run }>)[] = [];
+      const tasks: (() => Promise<{ k: number; phase: Kill['phase']; file: string; run: TornRun }>)[] = [];
       for (let k = 1; k <= saves; k++) {
         for (const phase of ['before', 'temp', 'after'] as const) {
           const file = join(dir, `${scenario.name}.${k}.${phase}.json`);

@@ -20,11 +20,18 @@ import { TestTsm } from './fixtures/test-tsm.js';
 
 export { PIN, PASSWORD, TEST_KDF };
 
+/** The four certificates of a personalisation. */
 export interface Certificates {
   readonly sign: Uint8Array;
   readonly auth: Uint8Array;
   readonly signCa: Uint8Array;
   readonly authCa: Uint8Array;
+}
+
+/** The applet's two public keys (SubjectPublicKeyInfo DER), generated inside it. */
+export interface GeneratedKeys {
+  readonly sign: Uint8Array;
+  readonly auth: Uint8Array;
 }
 
 export interface Personalised {
@@ -48,14 +55,20 @@ export async function tsm(e: TestElement): Promise<TestTsm> {
 }
 
 /** Generates both keys and returns their public keys (as the SP-TSM would send them to the CA). */
-export async function generateBoth(t: TestTsm): Promise<{ sign: Uint8Array; auth: Uint8Array }> {
+export async function generateBoth(t: TestTsm): Promise<GeneratedKeys> {
   const r = await t.manage([generateKeyPairCommand(EF.SIGN_KEY), generateKeyPairCommand(EF.AUTH_KEY)]);
   if (r.sws.some((s) => s !== 0x9000)) throw new Error(`generation failed: ${r.sws.map((s) => s.toString(16)).join(' ')}`);
   const [sign, auth] = r.results as PublicKeyResult[];
   return { sign: sign!.subjectPublicKeyInfo, auth: auth!.subjectPublicKeyInfo };
 }
 
-/** The rest of personalisation: four certificates, PIN and password. */
+/** Certificates for the applet's keys from the id-card tests' in-memory CA (real JPKI-profile certificates, no running service). */
+export async function testCaCertificates(keys: GeneratedKeys): Promise<Certificates> {
+  const issued = await testCa().issue({ person: PERSON, cardExpiry: CARD_EXPIRY, signPublicKey: keys.sign, authPublicKey: keys.auth });
+  return { sign: issued.signCertificate, auth: issued.authCertificate, signCa: issued.signCaCertificate, authCa: issued.authCaCertificate };
+}
+
+/** The rest of personalisation (the management commands of the second session): four certificates, PIN and password. */
 export function writeCommands(c: Certificates, pin = PIN, password = PASSWORD): Uint8Array[] {
   return [
     putCertificateCommand(EF.SIGN_CERT, c.sign),
@@ -69,14 +82,12 @@ export function writeCommands(c: Certificates, pin = PIN, password = PASSWORD): 
 
 let cached: Promise<Personalised> | undefined;
 
-/** One element personalised with certificates from the id-card tests' in-memory CA (real JPKI-profile certificates). */
+/** One element personalised with certificates from the id-card tests' in-memory CA (testCaCertificates). */
 export function personalised(): Promise<Personalised> {
   cached ??= (async () => {
     const e = await element();
     const t = await tsm(e);
-    const keys = await generateBoth(t);
-    const issued = await testCa().issue({ person: PERSON, cardExpiry: CARD_EXPIRY, signPublicKey: keys.sign, authPublicKey: keys.auth });
-    const certificates = { sign: issued.signCertificate, auth: issued.authCertificate, signCa: issued.signCaCertificate, authCa: issued.authCaCertificate };
+    const certificates = await testCaCertificates(await generateBoth(t));
     const r = await t.manage(writeCommands(certificates));
     if (r.sws.some((s) => s !== 0x9000)) throw new Error(`personalisation failed: ${r.sws.map((s) => s.toString(16)).join(' ')}`);
     return { document: e.host.document, certificates };

@@ -8,15 +8,13 @@ import {
   JPKI_APPLET_MODULE_AID,
   JPKI_APPLET_PACKAGE,
   parseManagementResponses,
-  putCertificateCommand,
-  setReferenceDataCommand,
   storeDataBlocks,
   storeDataCommand,
   type ManagementResult,
   type PublicKeyResult,
 } from '../../../../src/devices/applets/jpki/index.js';
 import { encodeDgiKeySet, loadFileDataBlockHash, type AppletPackage } from '../../../../src/devices/secure-element/index.js';
-import { CARD_EXPIRY, PERSON, testCa } from '../../id-card/helpers.js';
+import { writeCommands, type Certificates, type GeneratedKeys } from '../../applets/jpki/helpers.js';
 import { DEV_KEYS, installForInstall, installForPersonalization, isdSession, keySet, putKey, setStatus, SSD_MODULE, SSD_PACKAGE, storeData, type Terminal } from '../helpers.js';
 
 /*
@@ -39,8 +37,8 @@ export const APSD_INITIAL_KEYS: Scp03KeySet = keySet(0x30, 32, 0x4a30);
 export const APSD_PROVIDER_KEYS: Scp03KeySet = keySet(0x31, 32, 0x4a31);
 /** `EF { A0 { A5 { 82 01 C0 } } }`: contact and contactless (GP Amendment C 5.2). */
 export const CONTACT_AND_CONTACTLESS = hex('EF07A005A5038201C0');
-export const JPKI_PIN = '1234';
-export const JPKI_PASSWORD = 'ABC123';
+/** The PIN and password personalisation writes (writeCommands' defaults: the card tests' values). */
+export { PIN as JPKI_PIN, PASSWORD as JPKI_PASSWORD } from '../../applets/jpki/helpers.js';
 
 function expect(what: string, sw: string, wanted = '9000'): void {
   if (sw !== wanted) throw new Error(`${what}: ${sw}, expected ${wanted}`);
@@ -108,28 +106,11 @@ export async function manageJpki(t: Terminal, commands: readonly Uint8Array[], o
   return { sws, results: parseManagementResponses(concat(...data)) };
 }
 
-/** The applet's two public keys (SubjectPublicKeyInfo DER). */
-export interface GeneratedKeys {
-  readonly sign: Uint8Array;
-  readonly auth: Uint8Array;
-}
-
-/** The four certificates of a personalisation. */
-export interface JpkiCertificates {
-  readonly sign: Uint8Array;
-  readonly auth: Uint8Array;
-  readonly signCa: Uint8Array;
-  readonly authCa: Uint8Array;
-}
-
-/** Whoever certifies the keys the applet generated (a running certification service, or the card tests' CA). */
-export type CertificateSource = (keys: GeneratedKeys) => Promise<JpkiCertificates>;
-
-/** The card tests' in-memory CA (real JPKI-profile certificates), for tests that need no running service. */
-export const testCaSource: CertificateSource = async (keys) => {
-  const issued = await testCa().issue({ person: PERSON, cardExpiry: CARD_EXPIRY, signPublicKey: keys.sign, authPublicKey: keys.auth });
-  return { sign: issued.signCertificate, auth: issued.authCertificate, signCa: issued.signCaCertificate, authCa: issued.authCaCertificate };
-};
+/**
+ * Whoever certifies the keys the applet generated: a running certification service, or the card tests'
+ * in-memory CA (`testCaCertificates` of the applet tests' helpers) for tests that need no service.
+ */
+export type CertificateSource = (keys: GeneratedKeys) => Promise<Certificates>;
 
 /** First personalisation session: both key pairs generated inside the applet. */
 export async function generateJpkiKeys(t: Terminal): Promise<GeneratedKeys> {
@@ -139,23 +120,11 @@ export async function generateJpkiKeys(t: Terminal): Promise<GeneratedKeys> {
   return { sign: sign!.subjectPublicKeyInfo, auth: auth!.subjectPublicKeyInfo };
 }
 
-/** The second session's commands: four certificates, the PIN and the password. */
-export function jpkiWriteCommands(c: JpkiCertificates, pin = JPKI_PIN, password = JPKI_PASSWORD): Uint8Array[] {
-  return [
-    putCertificateCommand(EF.SIGN_CERT, c.sign),
-    putCertificateCommand(EF.SIGN_CA_CERT, c.signCa),
-    putCertificateCommand(EF.AUTH_CERT, c.auth),
-    putCertificateCommand(EF.AUTH_CA_CERT, c.authCa),
-    setReferenceDataCommand(EF.AUTH_PIN, pin),
-    setReferenceDataCommand(EF.SIGN_PASSWORD, password),
-  ];
-}
-
 /** In a provider session: keys generated inside, certified by `issue`, certificates, PIN and password written. */
-export async function personaliseJpki(t: Terminal, issue: CertificateSource): Promise<{ keys: GeneratedKeys; certificates: JpkiCertificates }> {
+export async function personaliseJpki(t: Terminal, issue: CertificateSource): Promise<{ keys: GeneratedKeys; certificates: Certificates }> {
   const keys = await generateJpkiKeys(t);
   const certificates = await issue(keys);
-  const r = await manageJpki(t, jpkiWriteCommands(certificates));
+  const r = await manageJpki(t, writeCommands(certificates));
   if (r.sws.some((s) => s !== '9000')) throw new Error(`personalisation: ${r.sws.join(' ')}`);
   return { keys, certificates };
 }

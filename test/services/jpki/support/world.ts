@@ -1,8 +1,19 @@
-import { createPublicKey, generateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { BasicFour } from '../../../../src/pki/x509/index.js';
-import { encodePhoneIssuanceApplication } from '../../../../src/services/jpki/application.js';
-import { DEFAULT_PERSON, type IssuedCard, type IssuedPhone, type JpkiHarness, type PhoneApplication } from '../../../helpers/jpki.js';
+import {
+  DEFAULT_PERSON,
+  issuedCard,
+  issuedPhone,
+  phoneApplicationBody,
+  spki,
+  type IssuedCard,
+  type IssuedPhone,
+  type JpkiHarness,
+  type PhoneApplication,
+} from '../../../helpers/jpki.js';
+
+export { pemToDer, spki as spkiDer } from '../../../helpers/jpki.js';
 
 const generate = promisify(generateKeyPair);
 
@@ -18,22 +29,14 @@ export function keyPool(): Promise<KeyObject[]> {
   return pool;
 }
 
-export function spkiDer(key: KeyObject): Uint8Array {
-  return new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' }));
-}
-
 export function b64(bytes: Uint8Array | Buffer): string {
   return Buffer.from(bytes).toString('base64');
 }
 
-export function pemToDer(text: string): Uint8Array {
-  return new Uint8Array(Buffer.from(text.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64'));
-}
-
 /** A card issuance body as the office sends it (tests change one field at a time). */
 export function cardBody(signKey: KeyObject | Uint8Array, authKey: KeyObject | Uint8Array, person: Partial<BasicFour> = {}, extra: Record<string, unknown> = {}) {
-  const spki = (k: KeyObject | Uint8Array) => b64(k instanceof Uint8Array ? k : spkiDer(k));
-  return { person: { ...DEFAULT_PERSON, ...person }, cardExpiry: '2035-12-31', signPublicKey: spki(signKey), authPublicKey: spki(authKey), ...extra };
+  const der = (k: KeyObject | Uint8Array) => b64(k instanceof Uint8Array ? k : spki(k));
+  return { person: { ...DEFAULT_PERSON, ...person }, cardExpiry: '2035-12-31', signPublicKey: der(signKey), authPublicKey: der(authKey), ...extra };
 }
 
 export interface ApplicationOptions {
@@ -76,54 +79,19 @@ export class World {
     const signKey = this.key();
     const authKey = this.key();
     const body = cardBody(signKey, authKey, person, { ...(options.personId ? { personId: options.personId } : {}), ...(options.cardExpiry ? { cardExpiry: options.cardExpiry } : {}) });
-    const res = await this.h.api('POST', '/api/v1/card-certificates', body, this.h.tokens.office);
-    if (res.status !== 201) throw new Error(`card issuance failed: ${res.status} ${JSON.stringify(res.json)}`);
-    return {
-      personId: res.json.personId,
-      cardId: res.json.cardId,
-      signKey,
-      authKey,
-      signCert: pemToDer(res.json.sign.pem),
-      authCert: pemToDer(res.json.auth.pem),
-      signSerial: res.json.sign.serial,
-      authSerial: res.json.auth.serial,
-    };
+    return issuedCard(await this.h.api('POST', '/api/v1/card-certificates', body, this.h.tokens.office), signKey, authKey);
   }
 
   application(card: IssuedCard, seId: string, options: ApplicationOptions = {}): PhoneApplication {
     const signKey = this.key();
     const authKey = this.key();
-    const application = encodePhoneIssuanceApplication({
-      seId,
-      signPublicKey: options.signPublicKey ?? spkiDer(signKey),
-      authPublicKey: options.authPublicKey ?? spkiDer(authKey),
-      nonce: options.nonce ?? randomBytes(16).toString('base64url'),
-      time: options.time ?? new Date(),
-    });
-    return {
-      seId,
-      signKey,
-      authKey,
-      body: {
-        application: b64(application),
-        signature: b64(sign('sha256', application, options.signWith ?? card.signKey)),
-        cardCertificate: b64(options.cardCertificate ?? card.signCert),
-      },
-    };
+    const keys = { sign: options.signPublicKey ?? spki(signKey), auth: options.authPublicKey ?? spki(authKey) };
+    return { seId, signKey, authKey, body: phoneApplicationBody(card, seId, keys, options) };
   }
 
   async phone(card: IssuedCard, seId: string): Promise<IssuedPhone> {
     const app = this.application(card, seId);
-    const res = await this.h.api('POST', '/api/v1/phone-certificates', app.body, this.h.tokens.spTsm);
-    if (res.status !== 201) throw new Error(`phone issuance failed: ${res.status} ${JSON.stringify(res.json)}`);
-    return {
-      ...app,
-      signCert: pemToDer(res.json.sign.pem),
-      authCert: pemToDer(res.json.auth.pem),
-      signSerial: res.json.sign.serial,
-      authSerial: res.json.auth.serial,
-      superseded: res.json.superseded,
-    };
+    return issuedPhone(await this.h.api('POST', '/api/v1/phone-certificates', app.body, this.h.tokens.spTsm), app);
   }
 }
 
