@@ -32,6 +32,8 @@ $('start').addEventListener('click', async () => {
 
 $('bank-sign').addEventListener('submit', async (event) => {
   event.preventDefault();
+  // The card and phone lists load with the page: a form sent before they are there waits for them.
+  await pickers;
   const holder = withPhone() ? chosenPhone() : chosenCard();
   const password = $('bank-password').value.toUpperCase();
   $('bank-password').value = '';
@@ -66,4 +68,4 @@ async function start() {
   chosenPhone = await phonePicker($('bank-phones'), 'bank-phone');
 }
 
-void start();
+const pickers = start();
