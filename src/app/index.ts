@@ -10,7 +10,7 @@ export { PREPARATION, type PreparationState, type PreparationEvent } from './pre
 export { ISSUANCE, checkNewSecrets, type IssuanceState, type IssuanceEvent, type IssuanceInput, type IssuanceResult, type NewSecrets } from './issuance.js';
 export { USE, type UseState, type UseEvent, type LoginInput, type LoginResult, type SignInput } from './use.js';
 export { SECRET_CHANGE, type SecretChange, type SecretChangeState, type SecretChangeEvent } from './secret-change.js';
-export { SECRET_RESET, type SecretResetState, type SecretResetEvent, type SecretResetInput, type SecretResetResult, type SecretsToReset, type ResetEntries } from './secret-reset.js';
+export { SECRET_RESET, checkResetEntries, type SecretResetState, type SecretResetEvent, type SecretResetInput, type SecretResetResult, type SecretsToReset, type ResetEntries } from './secret-reset.js';
 export { parsePushMessage, type TsmSessionMessage } from './push-session.js';
 export { PushAgent, type PushAgentState, type DeliveryReport } from './push-agent.js';
 export { REVOCATION, type RevocationState, type RevocationEvent, type RevocationInput, type RevocationResult } from './revocation.js';

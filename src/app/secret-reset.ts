@@ -65,7 +65,8 @@ export interface SecretResetResult {
 const PIN = /^[0-9]{4}$/;
 const PASSWORD = /^[A-Z0-9]{6,16}$/;
 
-function checkEntries(which: SecretsToReset, s: ResetEntries): { pin?: string; password?: string } {
+/** The new values of a re-initialisation, checked as the app checks them (`ERR_APP_SECRET_FORMAT`): a caller may check them before the card is read. */
+export function checkResetEntries(which: SecretsToReset, s: ResetEntries): { pin?: string; password?: string } {
   const out: { pin?: string; password?: string } = {};
   if (which !== 'password') {
     if (s.pin === undefined || !PIN.test(s.pin)) throw new AppError('ERR_APP_SECRET_FORMAT', 'The PIN is 4 digits: enter it again.');
@@ -84,7 +85,7 @@ async function askEntries(input: SecretResetInput, which: SecretsToReset): Promi
   let previous = new AppError('ERR_APP_SECRET_FORMAT', 'Nothing was entered.');
   for (let i = 0; i < 3; i++) {
     try {
-      return checkEntries(which, await input.newSecrets(i === 0 ? undefined : previous));
+      return checkResetEntries(which, await input.newSecrets(i === 0 ? undefined : previous));
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'ERR_APP_SECRET_FORMAT') throw err;
       previous = err;

@@ -14,6 +14,10 @@ export type WebErrorCode =
   | 'ERR_WEB_PHONE_MAKER'
   /** The JPKI app is not installed on that phone. */
   | 'ERR_WEB_PHONE_NO_APP'
+  /** A factory reset asked without `{"confirm": true}`: nothing is wiped. */
+  | 'ERR_WEB_RESET_NOT_CONFIRMED'
+  /** The shop terminal cannot get the CA certificates it trusts from the system (nothing is read from the phone). */
+  | 'ERR_WEB_SHOP_TERMINAL'
   /** The app store has no app of that package name. */
   | 'ERR_WEB_APP_UNKNOWN'
   /** The static files of the web interface (`src/web/static`) are not where the package puts them. */

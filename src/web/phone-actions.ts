@@ -1,11 +1,11 @@
-import { certificateHash, checkNewSecrets, JPKI_APP_PACKAGE, parseAppData, type AppData, type IssuanceResult, type RevocationResult } from '../app/index.js';
+import { certificateHash, checkNewSecrets, JPKI_APP_PACKAGE, parseAppData, type AppData, type AppStatus, type IssuanceResult, type RevocationResult } from '../app/index.js';
 import { Reason } from '../services/jpki/actors.js';
 import type { JpkiService } from '../services/jpki/service.js';
 import { storeApp } from './app-store.js';
 import type { CardShelf } from './card-shelf.js';
 import { asApp } from './phone-problems.js';
 import type { PhoneInHand, PhoneShelf } from './phone-shelf.js';
-import type { ReceivedNotification } from './phone-notes.js';
+import type { ReceivedNotification, ResetRecord } from './phone-notes.js';
 
 /** What the browser may know of a shelved phone: model, settings, fingers, the app's progress; never a secret. */
 export interface ShelvedPhone {
@@ -16,6 +16,9 @@ export interface ShelvedPhone {
   readonly fingerprints: readonly { readonly id: number; readonly finger: string; readonly enrolledAt: string }[];
   readonly app: ShelvedApp | null;
   readonly pendingResetNotices: number;
+  /** Factory resets the phone went through, and the last one done on the shelf (flow 10). */
+  readonly factoryResets: number;
+  readonly lastReset: ResetRecord | null;
   readonly lastPoll: PhoneInHand['lastPoll'];
 }
 
@@ -33,7 +36,7 @@ export interface ShelvedApp {
   readonly lastPushSession: AppData['lastPushSession'];
 }
 
-async function appData(p: PhoneInHand): Promise<AppData | undefined> {
+export async function appData(p: PhoneInHand): Promise<AppData | undefined> {
   const installed = p.opened.phone.app(JPKI_APP_PACKAGE);
   if (!installed) return undefined;
   if (p.app) return p.app.data;
@@ -71,6 +74,8 @@ export async function describePhone(p: PhoneInHand): Promise<ShelvedPhone> {
           }
         : null,
     pendingResetNotices: phone.pendingResetNotices.length,
+    factoryResets: phone.factoryResetCount,
+    lastReset: (await p.notes.load()).resets?.at(-1) ?? null,
     lastPoll: p.lastPoll,
   };
 }
@@ -193,13 +198,31 @@ export interface PhoneCertificate {
   readonly notAfter: string | null;
 }
 
+/** What the app's status screen says (`JpkiApp.status()`): this phone's certificates by OCSP, and the warnings. */
+export interface PhoneStatusView {
+  readonly certificates: AppStatus['certificates'];
+  readonly deletionNotConfirmed: boolean;
+  /** The app's own sentences (English), in order: the page words them in the reader's language from the data. */
+  readonly warnings: readonly string[];
+}
+
+function codeOf(err: unknown, fallback: string): string {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : fallback;
+}
+
 /**
- * Certificate management: every certificate the phone was issued, newest first, with the CA's state;
- * and (flow 6.4) the deletion orders of the person's other phones, as the SP-TSM shows them to this
- * app with its credential (`GET /tsm/v1/app-instances/{id}/orders`): "deletion on the old phone is not
- * confirmed" is said there.
+ * Certificate management: every certificate the phone was issued, newest first, with the CA's state
+ * (read from its database by the server, which holds the service); and what the app itself says
+ * (`JpkiApp.status()`): its current certificates' status asked by OCSP, and (flow 6.4) the deletion
+ * orders of the person's other phones as the SP-TSM shows them to this app with its credential, with
+ * "deletion on the old phone is not confirmed" among the warnings.
  */
-export async function phoneCertificates(service: JpkiService, shelf: PhoneShelf, id: string): Promise<{ certificates: PhoneCertificate[]; orders: unknown; ordersCode: string | null }> {
+export async function phoneCertificates(
+  service: JpkiService,
+  shelf: PhoneShelf,
+  id: string,
+): Promise<{ certificates: PhoneCertificate[]; status: PhoneStatusView | null; statusCode: string | null; orders: { orders: AppStatus['orders']; deletionNotConfirmed: boolean } | null; ordersCode: string | null }> {
   return shelf.use(id, async (p) => {
     const data = await appData(p);
     const issued = [...(await p.notes.load()).issued].reverse();
@@ -217,20 +240,19 @@ export async function phoneCertificates(service: JpkiService, shelf: PhoneShelf,
         }
       }
     }
-    let orders: unknown = null;
-    let ordersCode: string | null = null;
-    if (data?.appInstanceId && data.sealedCredential) {
-      try {
-        const app = await shelf.app(p);
-        const res = await app.fetch(`${app.serverUrl}/tsm/v1/app-instances/${data.appInstanceId}/orders`, { headers: { authorization: `Bearer ${await app.credential()}` }, signal: AbortSignal.timeout(10_000) });
-        const body = (await res.json()) as Record<string, unknown>;
-        if (res.ok) orders = body;
-        else ordersCode = typeof body.code === 'string' ? body.code : `HTTP_${res.status}`;
-      } catch (err) {
-        const code = (err as { code?: unknown }).code;
-        ordersCode = typeof code === 'string' ? code : 'ERR_APP_OFFLINE';
-      }
+    if (data?.flows.preparation !== 'ready') return { certificates, status: null, statusCode: 'ERR_APP_NOT_PREPARED', orders: null, ordersCode: 'ERR_APP_NOT_PREPARED' };
+    try {
+      const s = await (await shelf.app(p)).status();
+      return {
+        certificates,
+        status: { certificates: s.certificates, deletionNotConfirmed: s.deletionNotConfirmed, warnings: s.warnings },
+        statusCode: null,
+        orders: { orders: s.orders, deletionNotConfirmed: s.deletionNotConfirmed },
+        ordersCode: null,
+      };
+    } catch (err) {
+      const code = codeOf(err, 'ERR_APP_SERVER');
+      return { certificates, status: null, statusCode: code, orders: null, ordersCode: code };
     }
-    return { certificates, orders, ordersCode };
   });
 }

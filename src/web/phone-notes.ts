@@ -16,6 +16,16 @@ export interface ReceivedNotification {
   readonly code: string | null;
 }
 
+/** A factory reset done on the shelf (flow 10): the notice the OS sent, who was told, who is still to be. */
+export interface ResetRecord {
+  readonly noticeId: string;
+  readonly resetAt: string;
+  /** Handlers told during the reset (`jpki-se-agent`, `push-agent`). */
+  readonly completed: readonly string[];
+  /** Handlers whose notice stayed pending (sent again when the phone is next online). */
+  readonly pending: readonly string[];
+}
+
 /**
  * What the web interface keeps beside a shelved phone's own files (`web.json`): the serials of every
  * issuance the phone went through (the app's data holds only the current ones; certificate management
@@ -26,12 +36,15 @@ export interface PhoneNotes {
   readonly createdAt: string;
   readonly issued: readonly { readonly auth: string; readonly sign: string; readonly at: string }[];
   readonly notifications: readonly ReceivedNotification[];
+  /** The factory resets done on the shelf, newest last (absent in notes written before). */
+  readonly resets?: readonly ResetRecord[];
 }
 
 export const NOTES_FILE = 'web.json';
 /** Notifications kept per phone (the oldest go first). */
 export const MAX_NOTIFICATIONS = 50;
 const MAX_ISSUED = 100;
+const MAX_RESETS = 20;
 
 export function newNotes(now: Date): PhoneNotes {
   return { format: 'jpki-mobile/web-phone@1', createdAt: now.toISOString(), issued: [], notifications: [] };
@@ -39,7 +52,7 @@ export function newNotes(now: Date): PhoneNotes {
 
 function isNotes(v: unknown): v is PhoneNotes {
   const o = v as Partial<PhoneNotes> | null;
-  return typeof o === 'object' && o !== null && o.format === 'jpki-mobile/web-phone@1' && typeof o.createdAt === 'string' && Array.isArray(o.issued) && Array.isArray(o.notifications);
+  return typeof o === 'object' && o !== null && o.format === 'jpki-mobile/web-phone@1' && typeof o.createdAt === 'string' && Array.isArray(o.issued) && Array.isArray(o.notifications) && (o.resets === undefined || Array.isArray(o.resets));
 }
 
 /** The notes of one phone folder, read and written whole (atomic replacement, 0600). */
@@ -68,6 +81,11 @@ export class NotesStore {
   async addIssued(auth: string, sign: string, at: Date): Promise<void> {
     const n = await this.load();
     await this.#store.save({ ...n, issued: [...n.issued, { auth, sign, at: at.toISOString() }].slice(-MAX_ISSUED) });
+  }
+
+  async addReset(record: ResetRecord): Promise<void> {
+    const n = await this.load();
+    await this.#store.save({ ...n, resets: [...(n.resets ?? []), record].slice(-MAX_RESETS) });
   }
 
   /** Records a notification, or updates the one of the same id (a message handed over again). */

@@ -1,5 +1,6 @@
 import { json, type Request, type Route } from '../services/http/index.js';
-import { base64, field, object, only, string, type Json } from '../services/http/validate.js';
+import type { SecretsToReset } from '../app/index.js';
+import { base64, field, object, only, optionalString, string, type Json } from '../services/http/validate.js';
 import type { JpkiService } from '../services/jpki/service.js';
 import { searchStore } from './app-store.js';
 import { CARD_ID, type CardShelf } from './card-shelf.js';
@@ -18,7 +19,9 @@ import {
   signOnPhone,
   type ShelvedPhone,
 } from './phone-actions.js';
+import { changeOnPhone, factoryReset, resetWithCard, shopCheckAtCounter } from './phone-flows.js';
 import type { PhoneShelf } from './phone-shelf.js';
+import { WebError } from './errors.js';
 
 /** The fingers a person can present to the sensor (the sensor matches enrolled ones only). */
 export const FINGERS = ['right-thumb', 'right-index', 'right-middle', 'right-ring', 'right-little', 'left-thumb', 'left-index', 'left-middle', 'left-ring', 'left-little'] as const;
@@ -27,6 +30,7 @@ const MODEL = /^[^\p{Cc}\p{Cf}]{1,40}$/u;
 const PACKAGE = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/;
 const FINGER = new RegExp(`^(?:${FINGERS.join('|')})$`);
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const PIN = /^[0-9]{4}$/;
 const noStore = { 'cache-control': 'no-store' };
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
@@ -46,6 +50,11 @@ function bool(o: Json, key: string): boolean {
 
 function secret(o: Json, key: string): string {
   return string(o, key, { max: 16 });
+}
+
+/** A body that may be absent (`{}` then). */
+function optionalBody(req: Request): Json {
+  return req.body.length > 0 ? object(req.json()) : {};
 }
 
 /** `/web/v1/phones`: the phone shelf (docs/web.md "The phone shelf"). */
@@ -181,6 +190,55 @@ export function phoneRoutes(options: { service: JpkiService; phones: PhoneShelf;
           );
         }
         return json(200, { certificate: b64(r.certificate), signature: b64(r.signature), via: r.via }, noStore);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/web/v1/phones/:id/secret-change',
+      maxBody: 1024,
+      handler: async (req) => {
+        const body = object(req.json());
+        only(body, ['which', 'current', 'next', 'confirm']);
+        const which = string(body, 'which', { pattern: /^(pin|password)$/ }) as 'pin' | 'password';
+        const change = { which, current: secret(body, 'current'), next: secret(body, 'next'), confirm: secret(body, 'confirm') };
+        return json(200, await changeOnPhone(phones, phoneId(req), change), noStore);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/web/v1/phones/:id/secret-reset',
+      maxBody: 4096,
+      handler: async (req) => {
+        const body = object(req.json());
+        const secrets = string(body, 'secrets', { pattern: /^(pin|password|both)$/ }) as SecretsToReset;
+        // Only the new values of the secrets being re-initialised, each twice.
+        const wanted = [...(secrets !== 'password' ? ['pin', 'pinConfirm'] : []), ...(secrets !== 'pin' ? ['password', 'passwordConfirm'] : [])];
+        only(body, ['cardId', 'cardPassword', 'secrets', ...wanted]);
+        const values = Object.fromEntries(wanted.map((k) => [k, secret(body, k)]));
+        const r = await resetWithCard(phones, cards, phoneId(req), { cardId: string(body, 'cardId', { max: 36, pattern: CARD_ID }), cardPassword: secret(body, 'cardPassword'), secrets, ...values });
+        return json(200, r, noStore);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/web/v1/phones/:id/factory-reset',
+      maxBody: 1024,
+      handler: async (req) => {
+        const body = optionalBody(req);
+        only(body, ['confirm']);
+        if (body.confirm !== true) throw new WebError('ERR_WEB_RESET_NOT_CONFIRMED', 'a factory reset erases the phone: send {"confirm": true}');
+        return json(200, await factoryReset(phones, phoneId(req)), noStore);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/web/v1/phones/:id/shop-check',
+      maxBody: 1024,
+      handler: async (req) => {
+        const body = optionalBody(req);
+        only(body, ['pin']);
+        const pin = optionalString(body, 'pin', { pattern: PIN });
+        return json(200, await shopCheckAtCounter(service, phones, phoneId(req), pin), noStore);
       },
     },
     { method: 'GET', pattern: '/web/v1/phones/:id/certificates', handler: async (req) => json(200, await phoneCertificates(service, phones, phoneId(req)), noStore) },

@@ -82,6 +82,11 @@ export class PhoneShelf {
     this.#loaded.clear();
   }
 
+  /** The system's URL, which the shelf's phones were made with (and the shop terminal trusts). */
+  systemUrl(): string {
+    return this.#options.baseUrl().replace(/\/+$/, '');
+  }
+
   ids(): string[] {
     let names: string[];
     try {

@@ -2,7 +2,7 @@
 // problem display, base64, the card picker and the PIN pad.
 import { applyLabels, currentLang, problemText, setLang, t } from './i18n.js';
 
-export const PAGES = ['home', 'office', 'portal', 'bank', 'kiosk', 'phone', 'callcenter', 'inspector'];
+export const PAGES = ['home', 'office', 'portal', 'bank', 'kiosk', 'phone', 'shop', 'callcenter', 'inspector'];
 
 /** Builds an element: el('p', {class: 'x', 'data-i18n': 'k'}, child, 'text'). */
 export function el(tag, attrs = {}, ...children) {
@@ -253,10 +253,10 @@ export function signOnPhone(phoneId, body) {
 }
 
 /**
- * The phones on the server's shelf whose app holds certificates, as a radio group (like the card
- * picker). Resolves with a function that returns the chosen phone, or undefined.
+ * The phones on the server's shelf whose app holds certificates (or, with `all`, every phone), as a
+ * radio group (like the card picker). Resolves with a function that returns the chosen phone, or undefined.
  */
-export async function phonePicker(container, name = 'phone') {
+export async function phonePicker(container, name = 'phone', { all = false, noneKey = 'common.noPhones' } = {}) {
   const region = el('div');
   container.replaceChildren(region);
   const r = await api('GET', '/web/v1/phones');
@@ -264,9 +264,9 @@ export async function phonePicker(container, name = 'phone') {
     showProblem(region, r.problem);
     return () => undefined;
   }
-  const phones = r.data.phones.filter((p) => p.app && p.app.certificates);
+  const phones = all ? r.data.phones : r.data.phones.filter((p) => p.app && p.app.certificates);
   if (phones.length === 0) {
-    region.replaceChildren(label('common.noPhones', 'p'));
+    region.replaceChildren(label(noneKey, 'p'));
     return () => undefined;
   }
   const fieldset = el('fieldset', { class: 'cards' }, el('legend', {}, label('common.choosePhone')));
@@ -275,7 +275,7 @@ export async function phonePicker(container, name = 'phone') {
     fieldset.append(
       el('div', { class: 'card-choice' },
         el('input', { type: 'radio', name, id, value: phone.id, ...(i === 0 ? { checked: true } : {}) }),
-        el('label', { for: id }, phone.model, ' ', el('small', {}, phone.id.slice(0, 8)), phone.app.fingerprintUnlock ? el('small', {}, ' · ', label('common.fingerprintOn')) : null)),
+        el('label', { for: id }, phone.model, ' ', el('small', {}, phone.id.slice(0, 8)), phone.app?.fingerprintUnlock ? el('small', {}, ' · ', label('common.fingerprintOn')) : null)),
     );
   });
   region.replaceChildren(fieldset);

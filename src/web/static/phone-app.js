@@ -29,12 +29,16 @@ function appHome(screen, ctx) {
   }
   const menu = el('div', { class: 'app-menu' },
     button('open-certs', 'phone.certsTitle'),
+    app?.certificates ? button('open-change', 'phone.changeTitle') : null,
+    app?.certificates ? button('open-forgot', 'phone.forgotButton') : null,
     button('open-bio', 'phone.bioTitle'),
     button('app-notifications', 'phone.notifications'),
     button('open-model-change', 'phone.modelChangeTitle'),
     app?.certificates ? null : button('issue-again', 'phone.issueBegin', 'primary'));
   screen.append(menu);
   $('open-certs').addEventListener('click', () => ctx.go('certs'));
+  $('open-change')?.addEventListener('click', () => ctx.go('change-start'));
+  $('open-forgot')?.addEventListener('click', () => ctx.go('reset-start'));
   $('open-bio').addEventListener('click', () => ctx.go('bio'));
   $('app-notifications').addEventListener('click', () => ctx.go('notifications'));
   $('open-model-change').addEventListener('click', () => ctx.go('model-change'));
@@ -49,6 +53,42 @@ function orderRows(orders) {
     ['phone.deletion', (o) => el('span', { class: `deletion-${o.deletion}` }, label(`phone.deletion.${o.deletion}`))],
     ['inspector.at', (o) => o.createdAt],
   ], orders.orders);
+}
+
+/** What the app itself reads (`JpkiApp.status()`): the warnings, in the reader's language, from the data. */
+function warningsOf(status, orders) {
+  const out = [];
+  for (const o of orders?.orders ?? []) {
+    if (o.state !== 'pending') continue;
+    const key = o.deletion === 'not-confirmed' ? 'phone.warn.notConfirmed' : 'phone.warn.waiting';
+    out.push(el('li', { class: o.deletion === 'not-confirmed' ? 'warn-not-confirmed' : 'warn-waiting' }, label(key), ' ', el('small', {}, 'SE ', el('code', {}, o.seId), ` · push ${o.push.status}`)));
+  }
+  for (const c of status.certificates) {
+    if (!['suspended', 'revoked', 'expired'].includes(c.state)) continue;
+    out.push(el('li', { class: `warn-${c.state}` }, label(c.which === 'auth' ? 'common.authCert' : 'common.signCert'), ': ', label(`phone.warn.${c.state}`)));
+  }
+  return out;
+}
+
+function appStatus(data) {
+  const parts = [label('phone.appStatusTitle', 'h4')];
+  if (!data.status) {
+    parts.push(el('p', {}, label('phone.statusUnavailable'), ' ', el('code', {}, data.statusCode ?? '')));
+    return parts;
+  }
+  const warnings = warningsOf(data.status, data.orders);
+  if (warnings.length > 0) parts.push(el('ul', { id: 'app-warnings', class: 'warnings', role: 'status' }, ...warnings));
+  if (data.status.certificates.length > 0) {
+    parts.push(table([
+      ['common.use', (c) => label(c.which === 'auth' ? 'common.authCert' : 'common.signCert')],
+      ['common.serial', (c) => el('code', {}, c.serial)],
+      ['phone.ocspState', (c) => status(c.state)],
+      ['common.reason', (c) => c.reason ?? '—'],
+      ['phone.source', (c) => c.source ?? c.code ?? '—'],
+    ], data.status.certificates));
+    parts.at(-1).setAttribute('id', 'status-table');
+  }
+  return parts;
 }
 
 function certs(screen, ctx) {
@@ -71,11 +111,12 @@ function certs(screen, ctx) {
         ['phone.onPhone', (c) => label(c.current ? 'phone.yes' : 'phone.no')],
       ], rows));
     }
+    parts.push(...appStatus(r.data));
     parts.push(label('phone.ordersTitle', 'h4'));
     if (r.data.orders?.deletionNotConfirmed) parts.push(el('p', { class: 'problem', role: 'alert' }, label('phone.deletionNotConfirmed')));
     parts.push(r.data.orders ? orderRows(r.data.orders) : el('p', {}, label('phone.ordersUnavailable'), ' ', el('code', {}, r.data.ordersCode ?? '')));
     body.replaceChildren(...parts);
-    body.querySelector('table')?.setAttribute('id', 'certs-table');
+    body.querySelector('table:not(#status-table)')?.setAttribute('id', 'certs-table');
     applyLabels(body);
     if (ctx.phone.app?.certificates) {
       const start = button('revoke-start', 'phone.revokeButton', 'danger');
@@ -184,6 +225,12 @@ function settings(screen, ctx) {
     ctx.go('settings', { replace: true });
   });
   screen.append(list, form, label('phone.enrolHelp', 'p'));
+  screen.append(label('phone.factoryResetTitle', 'h4'), label('phone.factoryResetShort', 'p'));
+  const last = ctx.phone.lastReset;
+  if (last) screen.append(el('p', { id: 'last-reset' }, label('phone.lastReset'), ' ', last.resetAt, ' · ', el('code', {}, last.noticeId.slice(0, 12))));
+  if (ctx.phone.pendingResetNotices > 0) screen.append(el('p', { class: 'problem' }, label('phone.pendingHelp')));
+  screen.append(el('div', { class: 'actions' }, button('open-factory-reset', 'phone.factoryResetOpen', 'danger')));
+  $('open-factory-reset').addEventListener('click', () => ctx.go('factory-reset'));
   return h;
 }
 

@@ -1,18 +1,20 @@
 // The phone page: the server's phone shelf (a browser cannot hold a phone or its secure element) and
 // one phone in hand, drawn as a phone whose screen follows the seed's phases: the app store, applet
 // preparation, issuance with the card held to the phone, the PIN and password, use, certificate
-// management, fingerprint unlock, notifications, model change. Every screen is native HTML: Tab and
+// management, fingerprint unlock, notifications, model change; the PIN or password changed or
+// re-initialised with the card, and the factory reset in the OS settings (phone-care.js). Every screen is native HTML: Tab and
 // Enter reach everything; after each step focus moves to the new screen's heading.
 import { api, el, focusResult, initPage, label, showProblem, showStatus } from './common.js';
 import { applyLabels, onLanguageChange } from './i18n.js';
 import { SETUP_SCREENS } from './phone-setup.js';
 import { APP_SCREENS } from './phone-app.js';
+import { CARE_SCREENS } from './phone-care.js';
 
 initPage('phone');
 
 const CHOSEN = 'jpki-mobile.phone';
 const $ = (id) => document.getElementById(id);
-const screens = { ...SETUP_SCREENS, ...APP_SCREENS, home: osHome };
+const screens = { ...SETUP_SCREENS, ...APP_SCREENS, ...CARE_SCREENS, home: osHome };
 
 /** What every screen gets: the phone, the way to other screens, the server. */
 const ctx = {
