@@ -90,6 +90,13 @@ function endPad() {
   $('kiosk-pad').replaceChildren();
 }
 
+/** The transaction is over (done or refused): no PIN to ask, the card is back in the person's hand. */
+function endTransaction() {
+  session = undefined;
+  endPad();
+  $('kiosk-status').replaceChildren();
+}
+
 async function enterPin(pin) {
   const result = $('kiosk-result');
   showStatus(result, 'common.working');
@@ -100,14 +107,12 @@ async function enterPin(pin) {
       if (r.problem.triesLeft !== undefined) $('tries-left').textContent = String(r.problem.triesLeft);
       $('kiosk-pin').focus();
     } else {
-      session = undefined;
-      endPad();
+      endTransaction();
       focusResult(result.querySelector('.problem'));
     }
     return;
   }
-  session = undefined;
-  endPad();
+  endTransaction();
   const residence = r.data.result;
   const doc = residence.document;
   const heading = label('kiosk.residence', 'h3', { id: 'residence-h' });
