@@ -20,6 +20,12 @@ export type WebErrorCode =
   | 'ERR_WEB_SHOP_TERMINAL'
   /** The app store has no app of that package name. */
   | 'ERR_WEB_APP_UNKNOWN'
+  /** No counter reader of that name at the kiosk (`counter-1`, `counter-2`). */
+  | 'ERR_WEB_COUNTER_READER_UNKNOWN'
+  /** Something lies on that counter reader already: take it away first. */
+  | 'ERR_WEB_COUNTER_READER_OCCUPIED'
+  /** That card or phone lies on another counter reader. */
+  | 'ERR_WEB_COUNTER_ITEM_ELSEWHERE'
   /** The static files of the web interface (`src/web/static`) are not where the package puts them. */
   | 'ERR_WEB_STATIC_MISSING';
 

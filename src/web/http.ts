@@ -6,6 +6,8 @@ import { isIsoDate, type IsoDate } from '../pki/x509/index.js';
 import { assetRoutes } from './assets.js';
 import type { CardShelf } from './card-shelf.js';
 import { signOnCard } from './card-terminal.js';
+import type { CounterReaders } from './counter-readers.js';
+import { counterRoutes } from './counter-routes.js';
 import { issueAtOffice } from './office.js';
 import type { PhoneShelf } from './phone-shelf.js';
 import { phoneRoutes } from './phone-routes.js';
@@ -15,6 +17,8 @@ export interface WebOptions {
   readonly shelf: CardShelf;
   /** The phone shelf (`/web/v1/phones`); without it the phone endpoints are not served. */
   readonly phones?: PhoneShelf;
+  /** The kiosk's counter readers (`/web/v1/counter-readers`); without them those endpoints are not served. */
+  readonly counter?: CounterReaders;
   /** The static folder (default: the package's `src/web/static`). */
   readonly staticDir?: string;
 }
@@ -31,6 +35,9 @@ export function webStatusOf(code: string): number | undefined {
     ERR_WEB_APP_UNKNOWN: 404,
     ERR_WEB_RESET_NOT_CONFIRMED: 400,
     ERR_WEB_SHOP_TERMINAL: 502,
+    ERR_WEB_COUNTER_READER_UNKNOWN: 404,
+    ERR_WEB_COUNTER_READER_OCCUPIED: 409,
+    ERR_WEB_COUNTER_ITEM_ELSEWHERE: 409,
     ERR_BIOMETRIC_ALREADY_ENROLLED: 409,
     ERR_BIOMETRIC_ENROLMENT_FULL: 409,
     ERR_BIOMETRIC_ENROLMENT_UNKNOWN: 404,
@@ -67,6 +74,7 @@ export function webRoutes(options: WebOptions): Route[] {
   return [
     ...assetRoutes(options.staticDir),
     ...(options.phones ? phoneRoutes({ service, phones: options.phones, cards: shelf }) : []),
+    ...(options.counter ? counterRoutes(options.counter) : []),
     { method: 'GET', pattern: '/web/v1/cards', handler: async () => json(200, { cards: await shelf.list() }, noStore) },
     { method: 'GET', pattern: '/web/v1/cards/:id', handler: async (req) => json(200, await shelf.describe(cardId(req)), noStore) },
     {

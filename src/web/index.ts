@@ -6,6 +6,8 @@ export { PhoneShelf, PHONE_ID, MAX_PHONES, type PhoneInHand, type PhoneShelfOpti
 export { phoneRoutes, FINGERS } from './phone-routes.js';
 export { searchStore, type StoreApp } from './app-store.js';
 export type { ShelvedPhone, ShelvedApp, PhoneCertificate } from './phone-actions.js';
+export { CounterReaders, type CounterItem, type CounterReaderView, type CounterReadersOptions } from './counter-readers.js';
+export { counterRoutes } from './counter-routes.js';
 export { signOnCard, type CardSignature } from './card-terminal.js';
 export { issueAtOffice, type OfficeIssueRequest } from './office.js';
 export { assetRoutes, staticFolder } from './assets.js';

@@ -95,9 +95,10 @@ describe('the kiosk through pcscd and the virtual reader, in the system startSys
   it('runs the transaction over HTTP: the card in Virtual PCD 00 00, a wrong PIN with tries left, the PIN, a certificate of residence', async () => {
     const readers = await api('GET', '/kiosk/v1/readers');
     assert.equal(readers.status, 200, JSON.stringify(readers.json));
+    assert.deepEqual(readers.json.pcsc, { available: true });
     assert.deepEqual(
       readers.json.readers.find((r: { name: string }) => r.name === VPCD_READER),
-      { name: VPCD_READER, cardPresent: true },
+      { name: VPCD_READER, cardPresent: true, kind: 'pcsc' },
     );
     const s = await api('POST', '/kiosk/v1/sessions', { reader: VPCD_READER });
     assert.equal(s.status, 201, JSON.stringify(s.json));
@@ -209,8 +210,8 @@ describe('the kiosk through pcscd and the virtual reader, in the system startSys
       assert.deepEqual(
         readers.json.readers.filter((r: { name: string }) => r.name === VPCD_READER || r.name === VPCD_READER_1),
         [
-          { name: VPCD_READER, cardPresent: true },
-          { name: VPCD_READER_1, cardPresent: true },
+          { name: VPCD_READER, cardPresent: true, kind: 'pcsc' },
+          { name: VPCD_READER_1, cardPresent: true, kind: 'pcsc' },
         ],
       );
       const s = await api('POST', '/kiosk/v1/sessions', { reader: VPCD_READER_1 });

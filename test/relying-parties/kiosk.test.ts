@@ -178,10 +178,13 @@ describe('kiosk HTTP API over PC/SC readers', () => {
 
   it('runs a transaction: session, wrong PIN (403 with triesLeft), PIN, result; one transaction per reader', async () => {
     const list = await call(w, 'GET', '/kiosk/v1/readers');
-    assert.deepEqual(list.json.readers, [
-      { name: 'Reader A', cardPresent: true },
-      { name: 'Reader B', cardPresent: false },
-    ]);
+    assert.deepEqual(list.json, {
+      readers: [
+        { name: 'Reader A', cardPresent: true, kind: 'pcsc' },
+        { name: 'Reader B', cardPresent: false, kind: 'pcsc' },
+      ],
+      pcsc: { available: true },
+    });
     const s = await call(w, 'POST', '/kiosk/v1/sessions', { reader: 'Reader A' });
     assert.equal(s.status, 201, JSON.stringify(s.json));
     assert.equal(s.json.holder, 'card');

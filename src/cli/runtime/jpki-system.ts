@@ -11,7 +11,7 @@ import { openDatabase, type Database } from '../../store/index.js';
 import { tsmRoutes, tsmStatusOf, type DispatchResult } from '../../services/tsm/index.js';
 import { openRelyingParties, type RelyingParties } from './relying-parties.js';
 import { ensureTsmSecrets, openTsm } from './tsm-system.js';
-import { CardShelf, PhoneShelf, webRoutes, webStatusOf } from '../../web/index.js';
+import { CardShelf, CounterReaders, PhoneShelf, webRoutes, webStatusOf } from '../../web/index.js';
 
 export const PASSPHRASE_ENV = 'JPKI_CA_PASSPHRASE';
 
@@ -78,17 +78,20 @@ export async function startSystem(
   let server: Server | undefined;
   let parties: RelyingParties | undefined;
   const phones = new PhoneShelf(home, { baseUrl: () => url, onError: () => undefined });
+  const cards = new CardShelf(home);
+  // The kiosk's counter readers: the shelves' cards and phones held to the kiosk (docs/web.md).
+  const counter = new CounterReaders({ cards, phones });
   try {
     push = await PushService.open({ db, onError });
     for (const made of await ensureTsmSecrets(home, db)) log(`created ${made}`);
     const relay = openTsm(home, config, db, () => url);
-    parties = await openRelyingParties(home, config, db, () => url);
+    parties = await openRelyingParties(home, config, db, () => url, { kioskReaders: [counter] });
     // The certification service's edge (OCSP on the lean path, docs/services/jpki.md) with every other
     // service's routes behind it on the same port.
     server = createJpkiServer(service, {
       routes: [...pushRoutes(push), ...tsmRoutes(relay, db), ...callCentreRoutes(new CallCentre(service)), ...relyingPartyRoutes(parties, { portal: { secureCookie: config.publicBaseUrl.startsWith('https:') } }),
         // Last: the web interface's pages and its /web/v1 endpoints (docs/web.md).
-        ...webRoutes({ service, shelf: new CardShelf(home), phones }),
+        ...webRoutes({ service, shelf: cards, phones, counter }),
       ],
       statusOf: (code) => pushStatusOf(code) ?? tsmStatusOf(code) ?? callCentreStatusOf(code) ?? relyingPartiesStatusOf(code) ?? webStatusOf(code),
       onError: (err, req) => onError(Object.assign(new Error(`${req.method} ${req.path}`), { cause: err })),
@@ -107,19 +110,22 @@ export async function startSystem(
       dispatchOrders: () => relay.sp.desk.dispatch(),
       async stop() {
         if (orders) clearInterval(orders);
+        // Held cards and phones go back to their shelves first: the phone shelf waits for its queues.
+        parties!.kiosk.close();
+        counter.close();
         await phones.close();
         // Waiting long-polls are answered first: the server's close waits for open requests.
         await push!.close();
-        parties!.kiosk.close();
         await close(server!);
         service.close();
         await db.close();
       },
     };
   } catch (err) {
+    parties?.kiosk.close();
+    counter.close();
     await phones.close();
     await push?.close();
-    parties?.kiosk.close();
     service.close();
     await db.close();
     throw err;

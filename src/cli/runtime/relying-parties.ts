@@ -1,7 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Bank, HttpJpkiDirectory, Kiosk, Portal, type TrustAnchors } from '../../relying-parties/index.js';
+import { Bank, HttpJpkiDirectory, Kiosk, Portal, type KioskReaderProvider, type TrustAnchors } from '../../relying-parties/index.js';
 import { readSecret, writeSecret, type HomeConfig } from '../../services/home/index.js';
 import { createOperator } from '../../services/jpki/operators.js';
 import { listGenerations } from '../../services/jpki/repository.js';
@@ -65,7 +65,13 @@ export interface RelyingParties {
  */
 const STATUS_MAX_AGE_MS = 1_000;
 
-export async function openRelyingParties(home: string, config: HomeConfig, db: Database, serviceUrl: () => string): Promise<RelyingParties> {
+export async function openRelyingParties(
+  home: string,
+  config: HomeConfig,
+  db: Database,
+  serviceUrl: () => string,
+  options: { kioskReaders?: readonly KioskReaderProvider[] } = {},
+): Promise<RelyingParties> {
   const trustAnchors = await trustAnchorsOf(db);
   const mode = config.jpki.policyMode;
   const status = { ocsp: { maxAgeMs: STATUS_MAX_AGE_MS } };
@@ -73,6 +79,8 @@ export async function openRelyingParties(home: string, config: HomeConfig, db: D
   const directory = (id: string) => relyingPartyToken(home, db, id).then((token) => new HttpJpkiDirectory({ baseUrl: serviceUrl, token }));
   const portal = new Portal({ db, trustAnchors, rpId: `${base}/portal`, directory: await directory(PORTAL_OPERATOR), mode, status });
   const bank = new Bank({ db, trustAnchors, mode, status });
-  const kiosk = await Kiosk.open({ db, trustAnchors, directory: await directory(KIOSK_ID), signingKey: kioskSigningKey(home), kioskId: KIOSK_ID, rpId: `${base}/kiosk/${KIOSK_ID}`, mode, status });
+  const kiosk = await Kiosk.open({ db, trustAnchors, directory: await directory(KIOSK_ID), signingKey: kioskSigningKey(home), kioskId: KIOSK_ID, rpId: `${base}/kiosk/${KIOSK_ID}`, mode, status,
+    ...(options.kioskReaders ? { readerProviders: options.kioskReaders } : {}),
+  });
   return { portal, bank, kiosk };
 }

@@ -54,7 +54,7 @@ const ok = (status: number, value: unknown): Response => json(status, toJson(val
 export function kioskRoutes(kiosk: Kiosk): Route[] {
   const P = KIOSK_PREFIX;
   return [
-    { method: 'GET', pattern: `${P}/readers`, handler: (req) => edge(async () => (noQuery(req), ok(200, { readers: await kiosk.readers() }))) },
+    { method: 'GET', pattern: `${P}/readers`, handler: (req) => edge(async () => (noQuery(req), ok(200, await kiosk.readers()))) },
     {
       method: 'POST',
       pattern: `${P}/sessions`,

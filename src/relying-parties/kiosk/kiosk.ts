@@ -7,7 +7,7 @@ import type { JpkiDirectory } from '../shared/directory.js';
 import { defaultRandom, newId, type Random } from '../shared/ids.js';
 import { authenticate, cardFault, identify, verifyPin, type Holder } from './card-steps.js';
 import { KioskError } from './errors.js';
-import { openReader, type KioskCard } from './reader.js';
+import { openReader, type KioskCard, type KioskReaderProvider } from './reader.js';
 import { issueResidence, listReaderNames, publishedKeys, readIssuance, type Residence } from './records.js';
 import { registerKey } from './repository.js';
 import { residenceSigner, type ResidenceSigner } from './residence.js';
@@ -30,6 +30,8 @@ export interface KioskOptions {
   readonly status?: StatusOptions;
   /** The PC/SC system readers are opened in (default: the local pcscd). */
   readonly pcsc?: () => Promise<PcscSystem>;
+  /** Readers besides the PC/SC ones (listed after them; their names must not be PC/SC reader names). */
+  readonly readerProviders?: readonly KioskReaderProvider[];
   /** A session left alone this long is cancelled and its reader released (default 2 minutes). */
   readonly sessionTtlMs?: number;
   readonly clock?: () => Date;
@@ -38,6 +40,19 @@ export interface KioskOptions {
 
 /** Where the card is: a PC/SC reader by name, or any transport (a card in process, a test reader). */
 export type KioskSource = { readonly reader: string } | { readonly transport: ApduTransport & { close?(): void } };
+
+/** A reader of the kiosk: `kind` is `pcsc`, or the kind of the provider that offers it. */
+export interface KioskReader {
+  readonly name: string;
+  readonly cardPresent: boolean;
+  readonly kind: string;
+}
+
+/** The kiosk's readers, and whether PC/SC answered (when it did not, the other readers are still listed). */
+export interface KioskReaders {
+  readonly readers: KioskReader[];
+  readonly pcsc: { readonly available: true } | { readonly available: false; readonly code: string; readonly message: string };
+}
 
 export type KioskState = 'pin-required' | 'working' | 'done' | 'failed' | 'cancelled';
 
@@ -132,8 +147,9 @@ export class Kiosk {
       card = { transmit: (c) => transport.transmit(c), close: () => transport.close?.() };
     } else {
       this.#opening.add(reader);
+      const provider = this.#o.readerProviders?.find((p) => p.owns(reader));
       try {
-        card = await openReader(reader, this.#o.pcsc ?? openPcscSystem);
+        card = provider ? await provider.open(reader) : await openReader(reader, this.#o.pcsc ?? openPcscSystem);
       } catch (err) {
         this.#opening.delete(reader);
         throw err;
@@ -154,9 +170,24 @@ export class Kiosk {
     }
   }
 
-  /** The PC/SC readers and whether a card or phone is on each (for the terminal's screen). */
-  readers(): Promise<{ name: string; cardPresent: boolean }[]> {
-    return listReaderNames(this.#o.pcsc ?? openPcscSystem);
+  /**
+   * Every reader and whether a card or phone is on each (for the terminal's screen): the PC/SC ones,
+   * then the providers'. PC/SC being unavailable is said in `pcsc`, not thrown: the other readers work.
+   */
+  async readers(): Promise<KioskReaders> {
+    const readers: KioskReader[] = [];
+    let pcsc: KioskReaders['pcsc'];
+    try {
+      for (const r of await listReaderNames(this.#o.pcsc ?? openPcscSystem)) readers.push({ ...r, kind: 'pcsc' });
+      pcsc = { available: true };
+    } catch (err) {
+      if (!(err instanceof KioskError) || err.code !== 'ERR_KIOSK_PCSC_UNAVAILABLE') throw err;
+      pcsc = { available: false, code: err.code, message: err.message };
+    }
+    for (const provider of this.#o.readerProviders ?? []) {
+      for (const r of await provider.list()) readers.push({ name: r.name, cardPresent: r.cardPresent, kind: provider.kind });
+    }
+    return { readers, pcsc };
   }
 
   /** A certificate of residence issued earlier (`ERR_KIOSK_ISSUANCE_UNKNOWN`), with its verified document. */

@@ -8,6 +8,25 @@ export interface KioskCard extends ApduTransport {
 }
 
 /**
+ * Readers the kiosk has besides the PC/SC ones, offered by whoever assembles the system (the web
+ * interface's counter readers, backed by the card and phone shelves). The kiosk treats them as it treats
+ * a PC/SC reader: listed by name, one transaction at a time, the card held exclusively until `close`.
+ */
+export interface KioskReaderProvider {
+  /** What kind of reader these are, as the readers listing says (e.g. `counter`). */
+  readonly kind: string;
+  /** The readers, and whether a card or phone is on each. */
+  list(): Promise<{ name: string; cardPresent: boolean }[]>;
+  /** True when `name` is one of this provider's readers. */
+  owns(name: string): boolean;
+  /**
+   * The card (or phone) on the reader, held for this transaction alone until `close`. Refusals are the
+   * kiosk's: `ERR_KIOSK_NO_CARD` (nothing on it, or a phone whose NFC is off), `ERR_KIOSK_READER_BUSY`.
+   */
+  open(name: string): Promise<KioskCard>;
+}
+
+/**
  * The card in a PC/SC reader, connected exclusively for the transaction (nobody else talks to the
  * card between the PIN and the signature). The reader must exist and hold a card.
  */

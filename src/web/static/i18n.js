@@ -2,6 +2,7 @@
 // data-i18n-attr="attr:key,attr:key" does the same for attributes (aria-label, placeholder, title).
 // The choice is remembered in localStorage and set as <html lang>.
 
+import { KIOSK_LABELS, KIOSK_PROBLEMS } from './i18n-kiosk.js';
 import { PHONE_LABELS } from './i18n-phone.js';
 
 const STORAGE_KEY = 'jpki-mobile.lang';
@@ -31,7 +32,7 @@ const LABELS = {
   'home.office': { ja: '職員がログインし、カードを交付し、証明書を失効させます。', en: 'An operator logs in, issues cards and revokes certificates.' },
   'home.portal': { ja: 'カードでログインし、署名付きの申請を送ります。', en: 'Log in with a card and send signed applications.' },
   'home.bank': { ja: 'カードの署名用電子証明書で口座を開設します。', en: 'Open an account with the card\u2019s signature certificate.' },
-  'home.kiosk': { ja: 'カードリーダーのカードで住民票の写しを受け取ります。', en: 'Get a certificate of residence with the card on a reader.' },
+  'home.kiosk': { ja: 'カードやスマートフォンをリーダーにかざして住民票の写しを受け取ります。', en: 'Get a certificate of residence with the card or phone held to the kiosk\u2019s reader.' },
   'home.inspector': { ja: '証明書の状態、紐付け、TSM セッション、監査ログを見ます（管理者）。', en: 'Certificates and their states, links, TSM sessions, the audit log (administrator).' },
   'home.later': { ja: '準備中', en: 'Coming with their services' },
   'home.phone': { ja: 'アプリの検索とインストール、アプレットの準備、発行、利用、暗証番号の変更と再設定、機種変更、初期化。', en: 'App search and install, applet preparation, issuance, use, PIN change and re-initialisation, model change, factory reset.' },
@@ -81,7 +82,16 @@ const LABELS = {
   'office.issueButton': { ja: '交付する', en: 'Issue the card' },
   'office.issued': { ja: 'カードを交付しました', en: 'Card issued' },
   'office.cards': { ja: '交付済みのカード', en: 'Issued cards' },
-  'office.revoke': { ja: '電子証明書の失効', en: 'Revoke a certificate' },
+  'office.revoke': { ja: '電子証明書の失効・一時停止', en: 'Revoke, hold or release a certificate' },
+  'office.revokeReason': { ja: '失効の理由', en: 'Reason for revocation' },
+  'office.holdHelp': {
+    ja: '一時停止（certificateHold）は解除できます。署名用電子証明書の一時停止は解除できません（失効させて再発行します）。失効は取り消せません。',
+    en: 'A hold (certificateHold) can be released, except on a signature certificate (revoke it and issue a new one). A revocation is final.',
+  },
+  'office.holdButton': { ja: '一時停止する', en: 'Hold (suspend)' },
+  'office.releaseButton': { ja: '一時停止を解除する', en: 'Release the hold' },
+  'office.held': { ja: '一時停止しました', en: 'Held (suspended)' },
+  'office.released': { ja: '一時停止を解除しました', en: 'Hold released' },
   'office.certificate': { ja: '証明書', en: 'Certificate' },
   'office.revokeButton': { ja: '失効させる', en: 'Revoke' },
   'office.revoked': { ja: '失効しました', en: 'Revoked' },
@@ -114,15 +124,6 @@ const LABELS = {
   'bank.opened': { ja: '口座を開設しました', en: 'Account opened' },
   'bank.account': { ja: '口座番号', en: 'Account number' },
   'bank.verified': { ja: '電子証明書で確認した本人情報', en: 'Identity verified by the certificate' },
-  'kiosk.readers': { ja: 'カードリーダー', en: 'Card readers' },
-  'kiosk.readersHelp': { ja: 'PC/SC リーダー上のカード（またはスマートフォン）を使います。', en: 'Uses the card (or phone) on a PC/SC reader.' },
-  'kiosk.start': { ja: 'このリーダーで開始', en: 'Start with this reader' },
-  'kiosk.noReaders': { ja: 'リーダーがありません。', en: 'No readers.' },
-  'kiosk.cardPresent': { ja: 'カードあり', en: 'card present' },
-  'kiosk.empty': { ja: '空', en: 'empty' },
-  'kiosk.triesLeft': { ja: '残り回数', en: 'Tries left' },
-  'kiosk.residence': { ja: '住民票の写し（サンプル）', en: 'Certificate of residence (sample)' },
-  'kiosk.issuance': { ja: '交付番号', en: 'Issuance id' },
   'inspector.login': { ja: '管理者トークン', en: 'Administrator token' },
   'inspector.tokenHelp': { ja: 'secrets/admin.token を貼り付けます。', en: 'Paste secrets/admin.token.' },
   'inspector.load': { ja: '読み込む', en: 'Load' },
@@ -171,6 +172,7 @@ const LABELS = {
   'portal.signWithCard': { ja: 'マイナンバーカードの署名用パスワードで署名します。', en: 'Signed with the card\u2019s signature password.' },
   'portal.signWithPhone': { ja: 'スマートフォンの署名用パスワードで署名します。', en: 'Signed with the phone\u2019s signature password.' },
   ...PHONE_LABELS,
+  ...KIOSK_LABELS,
 };
 
 /** What a problem code means to the person in front of the screen. */
@@ -186,10 +188,12 @@ const PROBLEMS = {
   ERR_JPKI_UNAUTHENTICATED: { ja: 'トークンが正しくありません。', en: 'The token is not valid.' },
   ERR_JPKI_FORBIDDEN: { ja: 'この操作の権限がありません。', en: 'This operator may not do that.' },
   ERR_JPKI_ALREADY_REVOKED: { ja: 'すでに失効しています。', en: 'Already revoked.' },
+  ERR_JPKI_ALREADY_HELD: { ja: 'すでに一時停止中です。', en: 'Already held.' },
+  ERR_JPKI_NOT_HELD: { ja: '一時停止されていません。', en: 'Not held.' },
+  ERR_JPKI_RELEASE_SIGNATURE: { ja: '署名用電子証明書の一時停止は解除できません。失効させて再発行してください。', en: 'A held signature certificate is not released: revoke it and issue a new one.' },
+  ERR_JPKI_REASON_NOT_ALLOWED: { ja: 'この操作はこの証明書にはできません。', en: 'That cannot be done to this certificate.' },
   ERR_PORTAL_UNAUTHENTICATED: { ja: 'ログインしてください。', en: 'Please log in.' },
   ERR_PORTAL_SESSION_EXPIRED: { ja: 'ログインの有効時間が過ぎました。', en: 'The session expired: log in again.' },
-  ERR_KIOSK_PCSC_UNAVAILABLE: { ja: 'カードリーダーのサービス（pcscd）が動いていません。', en: 'The card reader service (pcscd) is not running.' },
-  ERR_KIOSK_PIN_INCORRECT: { ja: '暗証番号が違います。', en: 'Wrong PIN.' },
   ERR_REQUEST_FIELD: { ja: '入力内容を確認してください。', en: 'Check what you entered.' },
   ERR_APP_SECRET_WRONG: { ja: '暗証番号またはパスワードが違います。', en: 'Wrong PIN or password.' },
   ERR_APP_SECRET_BLOCKED: { ja: 'ロックされています。カードを使って再設定してください。', en: 'Blocked: re-initialise it with your card.' },
@@ -217,6 +221,7 @@ const PROBLEMS = {
   ERR_CALLCENTER_UNKNOWN_PERSON: { ja: '該当する方が見つかりません。', en: 'Nobody matches.' },
   ERR_CALLCENTER_AMBIGUOUS: { ja: '複数の方が該当します。住所も入力してください。', en: 'Several people match: add the address.' },
   ERR_CALLCENTER_NOTHING_TO_DO: { ja: '対象の電子証明書がありません。', en: 'No certificate to act on.' },
+  ...KIOSK_PROBLEMS,
 };
 
 const listeners = [];

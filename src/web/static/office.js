@@ -1,6 +1,6 @@
-// The municipal office: an operator (office token, kept for the tab) issues cards and revokes
-// certificates. Issuance goes to /web/v1/cards (the server makes the emulated card and has the
-// certification service certify its keys); revocation to the service's /api/v1 directly.
+// The municipal office: an operator (office token, kept for the tab) issues cards, and revokes, holds
+// (suspends) and releases certificates. Issuance goes to /web/v1/cards (the server makes the emulated card and has the
+// certification service certify its keys); revocation, hold and release to the service's /api/v1 directly.
 import { api, basicFour, cardPicker, el, focusResult, initPage, label, showProblem, showStatus, table, tokenForm } from './common.js';
 import { applyLabels } from './i18n.js';
 
@@ -69,6 +69,27 @@ revokeForm.addEventListener('submit', async (event) => {
   revokeResult.replaceChildren(el('div', { class: 'result' }, heading, el('ul', {}, ...r.data.revoked.map((s) => el('li', {}, el('code', {}, s), ` (${reason})`)))));
   focusResult(heading);
 });
+
+/** Holds (suspends, certificateHold) or releases the chosen certificate of the chosen card. */
+async function holdOrRelease(action) {
+  const card = chosenCard();
+  if (!card) return;
+  const which = document.getElementById('r-which').value;
+  const serial = card[which].serial;
+  showStatus(revokeResult, 'common.working');
+  const r = await api('POST', `/api/v1/certificates/${serial}/${action}`, { token: token() });
+  if (!r.ok) {
+    showProblem(revokeResult, r.problem);
+    return;
+  }
+  const heading = label(action === 'hold' ? 'office.held' : 'office.released', 'h3', { id: `${action === 'hold' ? 'held' : 'released'}-h` });
+  const serials = action === 'hold' ? r.data.held : r.data.released;
+  revokeResult.replaceChildren(el('div', { class: 'result' }, heading, el('ul', {}, ...serials.map((s) => el('li', {}, label(which === 'sign' ? 'common.signCert' : 'common.authCert'), ' ', el('code', {}, s))))));
+  focusResult(heading);
+}
+
+document.getElementById('hold-button').addEventListener('click', () => void holdOrRelease('hold'));
+document.getElementById('release-button').addEventListener('click', () => void holdOrRelease('release'));
 
 document.getElementById('states-button').addEventListener('click', async () => {
   const card = chosenCard();
