@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AppError } from '../../src/app/index.js';
-import { DEFAULT_PERSON, issue, newCard, PASSWORD, portalLogin, preparedHandset, relyingParty, startE2e, type E2e, type Handset } from './support/flows.js';
+import { ISSUED, jpkiOnElement } from './support/element-status.js';
+import { appletContents, caRecord, DEFAULT_PERSON, issue, newCard, ocsp, PASSWORD, portalLogin, preparedHandset, relyingParty, startE2e, type E2e, type Handset } from './support/flows.js';
 
 /**
  * Flow 4, use, end to end: a login at the portal (`/portal/v1`) with the user-authentication key after
  * the PIN, the portal naming the person from the certification service; a document signed with the
- * signature key after the password, accepted by a relying party with the basic four information.
+ * signature key after the password, accepted by a relying party with the basic four information. The
+ * certificates used are good at the CA and in OCSP; use changes nothing on the element (GET STATUS
+ * through the ISD: the applet still PERSONALIZED, both keys in it).
  */
 describe('flow 4: use', () => {
   let h: E2e;
@@ -40,5 +43,15 @@ describe('flow 4: use', () => {
     assert.equal(v.certificate.serialNumber, serials.sign);
     assert.equal(v.basicFour.birthDate, DEFAULT_PERSON.birthDate);
     assert.equal(v.basicFour.address, DEFAULT_PERSON.address);
+  });
+
+  it('the certificates used are good at the CA and in OCSP; the element is as issuance left it', async () => {
+    for (const [hierarchy, serial] of [['auth', serials.auth], ['sign', serials.sign]] as const) {
+      const r = await caRecord(h, serial);
+      assert.deepEqual([r.status, r.device, r.seId, r.hierarchy], ['good', 'phone', x.seId, hierarchy]);
+      assert.deepEqual(await ocsp(h, serial, hierarchy), { kind: 'good' });
+    }
+    assert.deepEqual(await jpkiOnElement(h, x), ISSUED);
+    assert.deepEqual(appletContents(x)?.keys, { '0017': 'key', '001A': 'key' });
   });
 });

@@ -7,6 +7,8 @@ import type { IdCard } from '../../src/devices/id-card/index.js';
 import { MemoryChallengeStore, RelyingParty } from '../../src/sdk/index.js';
 import { JpkiApClient } from '../../src/transports/jpki-ap/index.js';
 import { anchors, CARD_PASSWORD, installApp, newPhone, startHome, type SystemHarness, type TestPhone } from '../app/helpers.js';
+import { ISSUED, jpkiOnElement } from './support/element-status.js';
+import { appletCertificates, appletContents } from './support/flows.js';
 import { caStatus, cardFor, ocspStatus, OTHER_PERSON } from './support/reset-system.js';
 
 /**
@@ -15,7 +17,8 @@ import { caStatus, cardFor, ocspStatus, OTHER_PERSON } from './support/reset-sys
  * card. The user blocks the PIN (3 wrong tries) and the signature password (5), holds the card to the
  * phone: the card signs the request, the CA checks it is the holder's card, the SP-TSM sets temporary
  * values through SCP03 and the app replaces them with the user's own. Then login and signing work
- * with the new values and verify at a relying party; the certificates are the same ones, still good.
+ * with the new values and verify at a relying party; the certificates are the same ones, still good,
+ * and the element still holds the applet with its keys (GET STATUS through the ISD: PERSONALIZED).
  * Another person's card is refused with nothing changed; a wrong card password says the tries left; a
  * signed request is usable once; the trace shows no secret.
  */
@@ -38,6 +41,7 @@ describe('flow 5: PIN/password re-initialisation online with the card, end to en
   let holderCard: IdCard;
   let portal: RelyingParty;
   let serials: { sign: string; auth: string };
+  let certificatesBefore: Readonly<Record<string, string>>;
 
   const login = async (pin: string) => {
     const challenge = await portal.generateLoginChallenge();
@@ -59,6 +63,8 @@ describe('flow 5: PIN/password re-initialisation online with the card, end to en
     holderCard = await cardFor(h);
     const r = await app.issue({ card: holderCard, cardPassword: async () => CARD_PASSWORD, newSecrets: async () => ({ pin: PIN, pinConfirm: PIN, password: PASSWORD, passwordConfirm: PASSWORD }) });
     serials = { sign: r.signSerial, auth: r.authSerial };
+    certificatesBefore = appletCertificates(p);
+    assert.deepEqual(Object.keys(certificatesBefore).sort(), ['0001', '0002', '000A', '000B']);
   });
   after(async () => {
     await h?.system.stop();
@@ -70,6 +76,8 @@ describe('flow 5: PIN/password re-initialisation online with the card, end to en
     await assert.rejects(login(PIN), code('ERR_APP_SECRET_BLOCKED'));
     for (const left of [4, 3, 2, 1, 0]) await assert.rejects(sign('WRONG000'), code('ERR_APP_SECRET_WRONG', (e) => e.triesLeft === left));
     await assert.rejects(sign(PASSWORD), code('ERR_APP_SECRET_BLOCKED'));
+    // Blocked, not emptied: the element still holds the personalised applet.
+    assert.deepEqual(await jpkiOnElement(h, p), ISSUED);
   });
 
   it("another person's card is refused (ERR_APP_CARD_NOT_HOLDER): nothing changed, nothing authorised", async () => {
@@ -106,6 +114,10 @@ describe('flow 5: PIN/password re-initialisation online with the card, end to en
       assert.equal((await caStatus(h, serial)).status, 'good');
       assert.equal((await ocspStatus(h, hierarchy, serial)).kind, 'good');
     }
+    // The element: the same applet, personalised, its keys and the very same certificates.
+    assert.deepEqual(await jpkiOnElement(h, p), ISSUED);
+    assert.deepEqual(appletContents(p)?.keys, { '0017': 'key', '001A': 'key' });
+    assert.deepEqual(appletCertificates(p), certificatesBefore);
     const audit = await auditActions();
     assert.equal(audit.length, 1);
     assert.equal(audit[0]!.payload.secrets, 'both');

@@ -4,16 +4,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { openPhoneDir } from '../../src/app/index.js';
 import { freePort } from '../helpers/jpki.js';
 import { fromRoot } from '../helpers/paths.js';
+import { ISSUED, jpkiOnElement, WIPED, type JpkiOnElement } from './support/element-status.js';
 
 /**
  * Flow 6 across separate processes over real HTTP: `jpki-mobile start` in a child process, and every
  * step of two phones a `jpki-mobile` process of its own, each phone living in its folder between them:
  * phone new, app install and app issue on each (the same card), app status on the new one showing that
  * the old phone has not deleted its keys yet, app run --once on the old one wiping its applet (seen in
- * its element.json), the warning gone; then flow 7 from the new phone with app revoke, and the bounded
- * push loop (app run --timeout).
+ * its element.json, and by GET STATUS through the ISD), the warning gone; then flow 7 from the new phone
+ * with app revoke, and the bounded push loop (app run --timeout). Between two commands the test opens a
+ * phone's folder itself to read its element's contents by GET STATUS, with the SEI-TSM's ISD keys from
+ * the home (support/element-status.ts), as the issuer would.
  */
 
 const BIN = fromRoot('dist', 'src', 'cli', 'main.js');
@@ -32,6 +36,16 @@ function appletOf(dir: string): { keys: Record<string, unknown>; certificates: R
   return entry.data;
 }
 
+/** The JPKI entries of the element of the phone in DIR, by GET STATUS through its ISD (no CLI process holds the folder meanwhile). */
+async function jpkiIn(home: string, dir: string, seId: string): Promise<JpkiOnElement> {
+  const opened = await openPhoneDir(dir);
+  try {
+    return await jpkiOnElement({ home }, { phone: opened.phone, seId });
+  } finally {
+    await opened.close();
+  }
+}
+
 describe('flow 6 with the CLI: two phones, each step a process of its own', () => {
   let home: string;
   let server: ChildProcess | undefined;
@@ -40,6 +54,7 @@ describe('flow 6 with the CLI: two phones, each step a process of its own', () =
   const oldDir = () => join(home, 'phones', 'old');
   const newDir = () => join(home, 'phones', 'new');
   let oldSeId: string;
+  let newSeId: string;
 
   const cli = (args: string[], extra: NodeJS.ProcessEnv = {}, input = '') =>
     new Promise<Run>((resolve) => {
@@ -77,7 +92,9 @@ describe('flow 6 with the CLI: two phones, each step a process of its own', () =
     const made = await cli(['phone', 'new', '--out', oldDir(), '--url', url, '--model', 'Old Phone']);
     assert.equal(made.code, 0, made.stderr);
     oldSeId = /secure element (\S+) registered/.exec(made.stdout)![1]!;
-    assert.equal((await cli(['phone', 'new', '--out', newDir(), '--url', url, '--model', 'New Phone'])).code, 0);
+    const madeNew = await cli(['phone', 'new', '--out', newDir(), '--url', url, '--model', 'New Phone']);
+    assert.equal(madeNew.code, 0, madeNew.stderr);
+    newSeId = /secure element (\S+) registered/.exec(madeNew.stdout)![1]!;
     for (const dir of [oldDir(), newDir()]) {
       const r = await cli(['app', 'install', '--phone', dir]);
       assert.equal(r.code, 0, r.stderr);
@@ -91,6 +108,8 @@ describe('flow 6 with the CLI: two phones, each step a process of its own', () =
       assert.equal(r.code, 0, r.stderr);
     }
     assert.ok(Object.keys(appletOf(oldDir()).keys).length === 2);
+    assert.deepEqual(await jpkiIn(home, oldDir(), oldSeId), ISSUED);
+    assert.deepEqual(await jpkiIn(home, newDir(), newSeId), ISSUED);
 
     // The server's order desk runs every 2 s: ask until the order and its push message are there (bounded).
     let status: Run | undefined;
@@ -119,6 +138,7 @@ describe('flow 6 with the CLI: two phones, each step a process of its own', () =
     assert.match(run.stdout, /^sync: session ses_[0-9a-f]+ completed$/m);
     assert.match(run.stdout, /^done: 1 poll, 2 sessions, 0 errors$/m);
     assert.deepEqual(appletOf(oldDir()), { ...appletOf(oldDir()), keys: {}, certificates: {} });
+    assert.deepEqual(await jpkiIn(home, oldDir(), oldSeId), WIPED);
     const old = await cli(['app', 'status', '--phone', oldDir()]);
     assert.match(old.stdout, /^no certificate on this phone$/m);
     const status = await cli(['app', 'status', '--phone', newDir()]);
@@ -141,6 +161,7 @@ describe('flow 6 with the CLI: two phones, each step a process of its own', () =
     assert.match(revoked.stdout, /^revoked \(cessationOfOperation\): (user-authentication|signature) certificate [0-9A-F]+, (user-authentication|signature) certificate [0-9A-F]+$/m);
     assert.match(revoked.stdout, /the keys and certificates on this phone are deleted/);
     assert.deepEqual(appletOf(newDir()).keys, {});
+    assert.deepEqual(await jpkiIn(home, newDir(), newSeId), WIPED);
     const again = await cli(['app', 'revoke', '--phone', newDir(), '--yes'], { JPKI_PIN: '2468' });
     assert.equal(again.code, 1);
     assert.match(again.stderr, /\[ERR_APP_NOT_ISSUED\]/);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { OnlineEvent } from '../../src/app/index.js';
 import { hasCode } from '../../src/errors/index.js';
+import { ISSUED, jpkiOnElement, WIPED } from './support/element-status.js';
 import { appletContents, caRecord, holdsKeys, issue, newCard, ocsp, ordersOf, portalLogin, preparedHandset, pushRecord, startE2e, waitFor, type E2e, type Handset } from './support/flows.js';
 
 /**
@@ -51,6 +52,9 @@ describe('flow 6: a new handset, the old phone wiped by push when it comes onlin
     }
     // Traceable to the same card certificate as the old ones.
     assert.equal((await caRecord(h, newSerials.sign)).linkedSerial, (await caRecord(h, oldSerials.sign)).linkedSerial);
+    // The elements: the new one issued; the old one, unreached, still as issued.
+    assert.deepEqual(await jpkiOnElement(h, newer), ISSUED);
+    assert.deepEqual(await jpkiOnElement(h, old), ISSUED);
   });
 
   it('while the old phone is offline the deletion order waits, its push message is pending, and the new app warns', async () => {
@@ -74,6 +78,7 @@ describe('flow 6: a new handset, the old phone wiped by push when it comes onlin
     assert.ok(holdsKeys(old));
     await assert.rejects(old.app.runOnline({ once: true }), (e: unknown) => hasCode(e, 'ERR_APP_OFFLINE'));
     assert.ok(holdsKeys(old));
+    assert.deepEqual(await jpkiOnElement(h, old), ISSUED);
   });
 
   it('once online, the old phone\'s push loop runs the delete session: its applet is wiped, the order done, the message delivered', async () => {
@@ -84,6 +89,7 @@ describe('flow 6: a new handset, the old phone wiped by push when it comes onlin
     assert.ok(hasEvent(events, 'push-session', (e: { purpose: string; state: string; result?: { wiped?: boolean } }) => e.purpose === 'delete' && e.state === 'completed' && e.result?.wiped === true), JSON.stringify(events));
     // The contact session after it has nothing left to do.
     assert.ok(hasEvent(events, 'sync', (e: { wiped: boolean }) => !e.wiped));
+    assert.deepEqual(await jpkiOnElement(h, old), WIPED);
     assert.deepEqual(appletContents(old), { keys: {}, certificates: [], pins: [] });
     assert.equal(old.app.data.certificates, null);
     const [order] = await ordersOf(h, old.seId);
@@ -133,6 +139,7 @@ describe('flow 6: the old phone stays away past the push message\'s time to live
     assert.match(status.warnings[0]!, /is not confirmed: the phone could not be reached \(push expired\)\. Reset the old phone \(factory reset\), or take it to a shop/);
     assert.equal((await pushRecord(h, order.push.messageId!)).status, 'expired');
     assert.ok(holdsKeys(old));
+    assert.deepEqual(await jpkiOnElement(h, old), ISSUED);
   });
 
   it('a time to live that is not a whole number of seconds in range is refused at start', async () => {
@@ -148,6 +155,7 @@ describe('flow 6: the old phone stays away past the push message\'s time to live
     assert.ok(!hasEvent(events, 'push-session'), 'the expired message is not delivered');
     assert.ok(hasEvent(events, 'sync', (e: { wiped: boolean }) => e.wiped), JSON.stringify(events));
     assert.ok(!holdsKeys(old));
+    assert.deepEqual(await jpkiOnElement(h, old), WIPED);
     const status = await newer.app.status();
     assert.equal(status.orders[0]!.deletion, 'confirmed');
     assert.deepEqual(status.warnings, []);

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AppError } from '../../src/app/index.js';
 import { hasCode } from '../../src/errors/index.js';
+import { ISSUED, jpkiOnElement, WIPED } from './support/element-status.js';
 import { appletContents, caRecord, holdsKeys, issue, newCard, ocsp, ordersOf, PIN, preparedHandset, relyingParty, startE2e, type E2e, type Handset } from './support/flows.js';
 
 /**
  * Flow 7, revocation from the phone itself, without the card: the app's `revoke` flow has the applet
  * sign the SP-TSM's holder revocation request with the user-authentication key after the PIN; the CA
- * revokes both phone certificates (cessationOfOperation); the applet is wiped in the same session. The
+ * revokes both phone certificates (cessationOfOperation); the applet is wiped in the same session (GET
+ * STATUS through the ISD: the applet EMPTY; no key in it); no push is needed. The
  * order desk is run by the test (`ordersIntervalMs: 0`), so that what the CA's outbox event does
  * afterwards is seen exactly.
  */
@@ -30,6 +32,7 @@ describe('flow 7: revocation from the phone, without the card', () => {
     assert.equal(x.app.flowState('revocation'), 'failed');
     assert.equal((await caRecord(h, serials.auth)).status, 'good');
     assert.ok(holdsKeys(x));
+    assert.deepEqual(await jpkiOnElement(h, x), ISSUED);
   });
 
   it('the PIN signs the request: both certificates revoked (cessationOfOperation), the applet wiped in the same session', async () => {
@@ -43,6 +46,7 @@ describe('flow 7: revocation from the phone, without the card', () => {
       assert.equal(r.reason, 5);
       assert.deepEqual(await ocsp(h, serial, hierarchy), { kind: 'revoked', reason: 'cessationOfOperation' });
     }
+    assert.deepEqual(await jpkiOnElement(h, x), WIPED);
     assert.deepEqual(appletContents(x), { keys: {}, certificates: [], pins: [] });
     assert.equal(x.app.data.certificates, null);
   });
@@ -53,6 +57,9 @@ describe('flow 7: revocation from the phone, without the card', () => {
     assert.equal(pass.sent, 0);
     const orders = await ordersOf(h, x.seId);
     assert.deepEqual(orders.map((o) => [o.state, o.deletion]), [['done', 'confirmed']]);
+    // Done in the session the phone opened itself: no push message was sent.
+    assert.deepEqual(orders[0]!.push, { status: 'unsent', messageId: null });
+    assert.deepEqual(await jpkiOnElement(h, x), WIPED);
   });
 
   it('a relying party refuses the old certificate; the app has nothing left to revoke or sign with', async () => {

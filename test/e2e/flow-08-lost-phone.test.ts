@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { OnlineEvent } from '../../src/app/index.js';
 import { hasCode } from '../../src/errors/index.js';
-import { caRecord, DEFAULT_PERSON, holdsKeys, issue, newCard, ocsp, ordersOf, PASSWORD, portalLogin, preparedHandset, relyingParty, startE2e, type E2e, type Handset } from './support/flows.js';
+import { ISSUED, jpkiOnElement, WIPED } from './support/element-status.js';
+import { appletContents, caRecord, DEFAULT_PERSON, holdsKeys, issue, newCard, ocsp, ordersOf, PASSWORD, portalLogin, pushRecord, preparedHandset, relyingParty, startE2e, type E2e, type Handset } from './support/flows.js';
 import type { IdCard } from '../../src/devices/id-card/index.js';
 
 /**
@@ -10,8 +11,9 @@ import type { IdCard } from '../../src/devices/id-card/index.js';
  * certificates at once (OCSP certificateHold, the portal refuses the login); the phone is found: the
  * user-authentication certificate is released (good again, the login works), the signature certificate
  * stays held and is re-issued by issuing again with the card; later the phone is lost for good: the call
- * centre revokes (keyCompromise) and the deletion reaches the phone by push. The order desk is run by
- * the test (`ordersIntervalMs: 0`).
+ * centre revokes (keyCompromise) and the deletion reaches the phone by push (delivered, at the push
+ * service). The element (GET STATUS through the ISD) is untouched while held and after the re-issuance,
+ * and its applet EMPTY after the deletion. The order desk is run by the test (`ordersIntervalMs: 0`).
  */
 
 /** The portal reuses an OCSP answer for at most a second (src/cli/runtime/relying-parties.ts). */
@@ -60,7 +62,10 @@ describe('flow 8: a lost phone, suspended by the call centre', () => {
     const events: OnlineEvent[] = [];
     await x.app.runOnline({ once: true, onEvent: (e) => events.push(e) });
     assert.deepEqual(events.map((e) => (e.kind === 'sync' ? [e.kind, e.marked, e.wiped] : [e.kind])), [['sync', [], false]]);
-    assert.ok(holdsKeys(x));
+    assert.deepEqual(await jpkiOnElement(h, x), ISSUED);
+    assert.deepEqual(appletContents(x)?.keys, { '0017': 'key', '001A': 'key' });
+    assert.deepEqual(await ordersOf(h, x.seId), []);
+    for (const [hierarchy, serial] of [['auth', serials.auth], ['sign', serials.sign]] as const) assert.deepEqual(await ocsp(h, serial, hierarchy), { kind: 'revoked', reason: 'certificateHold' });
   });
 
   it('found again: the user-authentication certificate is released and the login works; the signature certificate stays held', async () => {
@@ -92,6 +97,7 @@ describe('flow 8: a lost phone, suspended by the call centre', () => {
     await h.system.dispatchOrders();
     await x.app.runOnline({ once: true });
     assert.ok(holdsKeys(x));
+    assert.deepEqual(await jpkiOnElement(h, x), ISSUED);
     assert.equal((await portalLogin(h, x)).serial, again.auth);
     serials = again;
   });
@@ -110,6 +116,9 @@ describe('flow 8: a lost phone, suspended by the call centre', () => {
     await x.app.runOnline({ once: true, onEvent: (e) => events.push(e) });
     assert.ok(events.some((e) => e.kind === 'push-session' && e.purpose === 'delete' && e.result?.wiped === true), JSON.stringify(events));
     assert.ok(!holdsKeys(x));
-    assert.equal((await ordersOf(h, x.seId)).find((o) => o.orderId === pending[0]!.orderId)?.state, 'done');
+    assert.deepEqual(await jpkiOnElement(h, x), WIPED);
+    const done = (await ordersOf(h, x.seId)).find((o) => o.orderId === pending[0]!.orderId)!;
+    assert.deepEqual([done.state, done.deletion], ['done', 'confirmed']);
+    assert.equal((await pushRecord(h, pending[0]!.push.messageId!)).status, 'delivered');
   });
 });

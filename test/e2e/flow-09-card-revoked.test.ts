@@ -3,14 +3,15 @@ import { after, before, describe, it } from 'node:test';
 import type { OnlineEvent } from '../../src/app/index.js';
 import type { IdCard } from '../../src/devices/id-card/index.js';
 import { hasCode } from '../../src/errors/index.js';
+import { ISSUED, jpkiOnElement, WIPED } from './support/element-status.js';
 import { appletContents, caRecord, holdsKeys, issue, newCard, ocsp, ordersOf, portalLogin, preparedHandset, pushRecord, startE2e, waitFor, type E2e, type Handset } from './support/flows.js';
 
 /**
  * Flow 9, the card certificate revoked at the municipal office (here an address change,
  * affiliationChanged): every phone certificate linked to it is revoked with it in the same transaction,
  * OCSP says so at once, and the deletion is ordered; the order desk (every 2 s, as in `jpki-mobile
- * start`) pushes it, and the phone's push loop wipes the applet. The revoked card can no longer
- * authorise an issuance.
+ * start`) pushes it (delivered, at the push service), and the phone's push loop wipes the applet (GET
+ * STATUS through the ISD: EMPTY). The revoked card can no longer authorise an issuance.
  */
 describe('flow 9: the card certificate revoked at the office', () => {
   let h: E2e;
@@ -40,6 +41,7 @@ describe('flow 9: the card certificate revoked at the office', () => {
     }
     const login = await portalLogin(h, x);
     assert.deepEqual([login.status, login.code], [403, 'ERR_RP_CERT_REVOKED']);
+    assert.deepEqual(await jpkiOnElement(h, x), ISSUED, 'the element is not reached yet');
   });
 
   it('the deletion is ordered and pushed; the phone\'s push loop wipes its applet', async () => {
@@ -51,6 +53,7 @@ describe('flow 9: the card certificate revoked at the office', () => {
     await x.app.runOnline({ once: true, onEvent: (e) => events.push(e) });
     assert.ok(events.some((e) => e.kind === 'push-session' && e.purpose === 'delete' && e.result?.wiped === true), JSON.stringify(events));
     assert.ok(!holdsKeys(x));
+    assert.deepEqual(await jpkiOnElement(h, x), WIPED);
     assert.equal(x.app.data.certificates, null);
     const done = (await ordersOf(h, x.seId)).find((o) => o.orderId === order.orderId)!;
     assert.deepEqual([done.state, done.deletion], ['done', 'confirmed']);
@@ -62,5 +65,6 @@ describe('flow 9: the card certificate revoked at the office', () => {
     assert.equal(x.app.flowState('issuance'), 'failed');
     // The keys generated for the refused application have no certificate: nothing usable was written.
     assert.deepEqual(appletContents(x)?.certificates, []);
+    assert.deepEqual(await jpkiOnElement(h, x), WIPED, 'the applet holds no usable key');
   });
 });

@@ -8,7 +8,8 @@ import { MemoryChallengeStore, RelyingParty } from '../../src/sdk/index.js';
 import { deliverResetNotice, readCplc, RelayRefusal, resetNoticeChallenge } from '../../src/services/tsm/index.js';
 import type { Database } from '../../src/store/index.js';
 import { anchors, installApp, newPhone, startHome, type SystemHarness, type TestPhone } from '../app/helpers.js';
-import { caStatus, cardFor, homeDatabase, isdRegistry, JPKI_AIDS, ocspStatus } from './support/reset-system.js';
+import { elementContents, ISSUED, jpkiOnElement, NO_JPKI, PREPARED } from './support/element-status.js';
+import { caStatus, cardFor, homeDatabase, ocspStatus } from './support/reset-system.js';
 
 /**
  * Flow 10, factory reset, end to end: the whole system in process (a temporary home, real HTTP on
@@ -31,8 +32,6 @@ async function issued(h: SystemHarness, p: TestPhone): Promise<{ app: JpkiApp; s
   return { app, sign: r.signSerial, auth: r.authSerial };
 }
 
-const jpkiEntries = (r: Awaited<ReturnType<typeof isdRegistry>>) => [...r.applications, ...r.loadFiles].map((e) => e.aid).filter((aid) => aid.startsWith('D392F00026'));
-
 describe('flow 10: factory reset, end to end', () => {
   let h: SystemHarness;
   let db: Database;
@@ -52,7 +51,7 @@ describe('flow 10: factory reset, end to end', () => {
   it('online: the notice is delivered, the certificates revoked (OCSP: cessationOfOperation), the JPKI domain deleted before the wipe ends', async () => {
     const p = await newPhone(h, 'Reset Phone');
     const x = await issued(h, p);
-    assert.deepEqual(jpkiEntries(await isdRegistry(h, p)).sort(), [JPKI_AIDS.loadFile, JPKI_AIDS.applet, JPKI_AIDS.apsd].sort());
+    assert.deepEqual(await jpkiOnElement(h, p), ISSUED);
     assert.equal((await ocspStatus(h, 'auth', x.auth)).kind, 'good');
     assert.equal((await shopCheck(p.phone.nfc, { relyingParty: portal, pin: PIN })).verdict, 'certificates present (valid)');
     // Lifted from the shop's reader (while in the field, the applet stays selected on the contactless
@@ -74,9 +73,9 @@ describe('flow 10: factory reset, end to end', () => {
       assert.equal(ocsp.kind === 'revoked' && ocsp.reason, 5);
     }
     // The element: no JPKI security domain, applet or load file left (GET STATUS through the ISD).
-    const registry = await isdRegistry(h, p);
-    assert.deepEqual(jpkiEntries(registry), []);
-    assert.ok(registry.applications.length > 0, 'the ISD still lists its own applications (ARA-M)');
+    const contents = await elementContents(h, p);
+    assert.deepEqual([...contents.applications, ...contents.loadFiles].filter((e) => e.aid.startsWith('D392F00026')), []);
+    assert.deepEqual([contents.isd.state, contents.applications.map((e) => e.aid)], ['SECURED', ['A00000015141434C00']], 'the ISD lists its own ARA-M, nothing else');
     assert.equal((await shopCheck(p.phone.nfc, { relyingParty: portal })).verdict, 'clean');
     // The SEI: the element is registered again; the notice recorded; the delete-apsd order done by the agent's session.
     assert.equal((await h.api('GET', `/tsm/v1/elements/${p.seId}`, undefined, h.admin)).json.state, 'registered');
@@ -106,7 +105,7 @@ describe('flow 10: factory reset, end to end', () => {
     // A new installation prepares the cleaned element again.
     const again = await installApp(h, p);
     assert.equal((await again.prepare()).session.state, 'completed');
-    assert.deepEqual(jpkiEntries(await isdRegistry(h, p)).sort(), [JPKI_AIDS.loadFile, JPKI_AIDS.applet, JPKI_AIDS.apsd].sort());
+    assert.deepEqual(await jpkiOnElement(h, p), PREPARED);
   });
 
   it('offline: the notice stays pending and nothing is revoked until the phone is online; then the same outcome', async () => {
@@ -117,12 +116,12 @@ describe('flow 10: factory reset, end to end', () => {
     assert.deepEqual(report.completed, []);
     assert.deepEqual([...report.pending].sort(), ['jpki-se-agent', 'push-agent']);
     assert.equal((await caStatus(h, x.auth)).status, 'good');
-    assert.deepEqual(jpkiEntries(await isdRegistry(h, p)).length, 3);
+    assert.deepEqual(await jpkiOnElement(h, p), ISSUED, 'nothing deleted while offline');
     await p.phone.setOnline(true);
     assert.equal(p.phone.pendingResetNotices.length, 0);
     assert.equal((await ocspStatus(h, 'sign', x.sign)).kind, 'revoked');
     assert.equal((await caStatus(h, x.auth)).reason, 5);
-    assert.deepEqual(jpkiEntries(await isdRegistry(h, p)), []);
+    assert.deepEqual(await jpkiOnElement(h, p), NO_JPKI);
   });
 
   it('a notice is proven by the element: altered or for an unknown element it is refused; the same notice again gets the same answer', async () => {
@@ -186,6 +185,6 @@ describe('flow 10: factory reset, end to end', () => {
     assert.equal(late.answer.state, 'stale');
     assert.equal(late.answer.cleanup, null);
     assert.equal((await h.api('GET', `/tsm/v1/elements/${p.seId}`, undefined, h.admin)).json.state, 'prepared');
-    assert.equal(jpkiEntries(await isdRegistry(h, p)).length, 3);
+    assert.deepEqual(await jpkiOnElement(h, p), PREPARED, 'the stale notice deleted nothing');
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +20,9 @@ import { DEFAULT_PERSON, freePort } from '../../helpers/jpki.js';
  * 127.0.0.1), phones made as their maker makes them (a production secure element registered through the
  * maker endpoint), the JPKI app on each, cards issued by the municipal office over HTTP. What the tests
  * look at is what a party would: the CA's records (admin API), OCSP answers from the running responder,
- * the secure element's registry (the JPKI applet's data), the SP-TSM's orders, the push service's
- * delivery records, the portal's answer to a login.
+ * the element's contents by GET STATUS through its ISD (support/element-status.ts), the SP-TSM's orders,
+ * the push service's delivery records, the portal's answer to a login; and, for what GET STATUS cannot
+ * show, the keys inside the JPKI applet (its persistent data in the element's registry).
  */
 
 export const PIN = '2468';
@@ -131,6 +132,7 @@ export interface CaRecord {
   readonly linkedSerial: string | null;
   readonly device: string;
   readonly hierarchy: string;
+  readonly pem: string;
 }
 
 /** The certification service's record of a certificate (admin API). */
@@ -177,6 +179,20 @@ export function appletContents(x: Pick<Handset, 'element'>): AppletContents | un
     certificates: Object.keys(data.certificates).sort(),
     pins: Object.keys(data.pins).sort(),
   };
+}
+
+/** The certificate files the applet holds (EF → DER, hex). */
+export function appletCertificates(x: Pick<Handset, 'element'>): Readonly<Record<string, string>> {
+  const entry = x.element.state.registry.find((e) => e.kind === 'application' && e.aid.toUpperCase() === 'D392F000260100000001');
+  return entry?.kind === 'application' ? { ...(entry.data as { certificates: Record<string, string> }).certificates } : {};
+}
+
+/** The public key (SPKI DER, hex) of a private key the applet holds (key EF '0017' or '001A'). */
+export function appletPublicKey(x: Pick<Handset, 'element'>, fid: '0017' | '001A'): string {
+  const entry = x.element.state.registry.find((e) => e.kind === 'application' && e.aid.toUpperCase() === 'D392F000260100000001');
+  const key = entry?.kind === 'application' ? (entry.data as { keys: Record<string, { pkcs8?: string }> }).keys[fid]?.pkcs8 : undefined;
+  assert.ok(key, `the applet holds no key in ${fid}`);
+  return createPublicKey(createPrivateKey({ key: Buffer.from(key, 'hex'), format: 'der', type: 'pkcs8' })).export({ type: 'spki', format: 'der' }).toString('hex');
 }
 
 /** True when the applet holds a usable private key. */

@@ -1,24 +1,19 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fromHex } from '../../../src/bytes/index.js';
 import { MemoryCardStore } from '../../../src/card/index.js';
 import { IdCard, issueCard as officeIssueCard, type CardCertificateRequest, type CardCertificates } from '../../../src/devices/id-card/index.js';
 import { certIdFor, encodeOcspRequest, parseOcspResponse, type ParsedCertStatus } from '../../../src/pki/revocation/index.js';
 import type { BasicFour } from '../../../src/pki/x509/index.js';
 import { databaseConfig, loadConfig } from '../../../src/services/home/index.js';
-import { AID, deriveIsdKeys, identityFromCplc, parseComponentSecret, subKey } from '../../../src/services/tsm/index.js';
 import { openDatabase, type Database } from '../../../src/store/index.js';
-import { CARD_PASSWORD, type SystemHarness, type TestPhone } from '../../app/helpers.js';
-import { Terminal, type StatusEntry } from '../../devices/secure-element/helpers.js';
+import { CARD_PASSWORD, type SystemHarness } from '../../app/helpers.js';
 import { DEFAULT_PERSON } from '../../helpers/jpki.js';
 import { TEST_KDF } from '../../services/tsm/helpers.js';
 
 /**
  * What the end-to-end tests of flows 5 and 10 look at, each through the party that owns it: cards
  * issued by the system's municipal-office API for a given person; the certificate states at the CA
- * (admin API) and in OCSP (a real request to the responder); the secure element's registry read by
- * GET STATUS through its ISD under SCP03, with the ISD keys the SEI-TSM derives (as the SEI itself, or
- * an inspector holding its master secret, would); the database for what no API shows (push devices).
+ * (admin API) and in OCSP (a real request to the responder); the database for what no API shows (push
+ * devices). The element's contents by GET STATUS: support/element-status.ts.
  */
 
 export const OTHER_PERSON: BasicFour = { name: '佐藤\u3000花子', address: '大阪府大阪市北区中之島1-3-20', birthDate: '1988-07-15', sex: 2 };
@@ -60,24 +55,6 @@ export async function ocspStatus(h: SystemHarness, hierarchy: 'sign' | 'auth', s
   if (parsed.status !== 'successful') throw new Error(`OCSP ${serial}: ${parsed.status}`);
   return parsed.responses[0]!.status;
 }
-
-/** The element's registry by GET STATUS (applications and security domains; load files) through the ISD under SCP03. */
-export async function isdRegistry(h: SystemHarness, p: TestPhone): Promise<{ applications: StatusEntry[]; loadFiles: StatusEntry[] }> {
-  const element = await h.api('GET', `/tsm/v1/elements/${p.seId}`, undefined, h.admin);
-  if (element.status !== 200) throw new Error(`element ${p.seId}: ${element.status}`);
-  if (element.json.keyMode !== 'derived') throw new Error(`element ${p.seId} has key mode ${String(element.json.keyMode)}`);
-  const master = parseComponentSecret(readFileSync(join(h.home, 'secrets', 'sei-master.key'), 'utf8'), 'the SEI master secret');
-  const cplc = fromHex(p.element.state.card.cplc);
-  const keys = deriveIsdKeys(subKey(master, 'sei/isd-derivation'), identityFromCplc(cplc).kdd, Number(element.json.isdKvn));
-  const t = new Terminal(p.element.contact);
-  const selected = await t.select(Buffer.from(AID.ISD).toString('hex').toUpperCase());
-  if (selected.sw !== 0x9000) throw new Error(`SELECT ISD ${selected.sw.toString(16)}`);
-  await t.open(keys, 0x33);
-  return { applications: await t.status(0x40), loadFiles: await t.status(0x20) };
-}
-
-/** The AIDs of the JPKI service on an element: its security domain, the applet instance, the load file. */
-export const JPKI_AIDS = { apsd: 'D392F000260253440001', applet: 'D392F000260100000001', loadFile: 'D392F00026010001' } as const;
 
 /** A second connection to the home's database (the services keep all their state there). */
 export function homeDatabase(h: SystemHarness): Promise<Database> {
