@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { JpkiApp, openApp, openPhoneDir, PHONE_FILES } from '../../app/index.js';
+import { JPKI_APP_PACKAGE, JpkiApp, openApp, openPhoneDir, PHONE_FILES } from '../../app/index.js';
 import { fromHex } from '../../bytes/index.js';
 import { FileCardStore } from '../../card/index.js';
 import { IdCard, type IdCardState } from '../../devices/id-card/index.js';
@@ -24,6 +24,7 @@ const USAGE = `Usage: jpki-mobile app install --phone DIR [--url URL]
        jpki-mobile app status --phone DIR [--json]
        jpki-mobile app revoke --phone DIR [--yes]
        jpki-mobile app run --phone DIR [--once | --timeout SEC] [--poll SEC] [--no-sync]
+       jpki-mobile app uninstall --phone DIR
 
 The JPKI smartphone app on a phone made by 'jpki-mobile phone new' (docs/app.md).
 
@@ -53,6 +54,9 @@ run       the app while the phone is online: runs the TSM sessions push messages
           of an old phone's keys: flows 6, 8, 9), makes contact with the SP-TSM once (flow 12: revoked
           certificates marked in the applet, a pending deletion done), then waits for messages until
           --timeout SEC (or Ctrl-C); --once stops after the first two steps
+uninstall removes the app and its data from the phone. The phone's push component tells the push
+          service at once (the app's push token dies: messages waiting for it fail, and the SP-TSM
+          reads the token as dead), or at the phone's next contact when the service cannot be reached
 
 Secrets never come from flags. Errors say what to do, with their code.
 
@@ -201,9 +205,24 @@ async function sign(args: string[], io: Io): Promise<number> {
   });
 }
 
+async function uninstall(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { phone: { type: 'string' } });
+  return withPhone(values.phone, async (o) => {
+    if (!o.phone.app(JPKI_APP_PACKAGE)) throw new AppCliError('ERR_CLI_PHONE', `${JPKI_APP_PACKAGE} is not installed on this phone`);
+    await o.phone.uninstallApp(JPKI_APP_PACKAGE);
+    // Android deletes an app's private data with it.
+    rmSync(resolve(values.phone!, PHONE_FILES.app), { force: true });
+    const pending = await o.push.pendingRemovals();
+    io.out(`uninstalled ${JPKI_APP_PACKAGE}
+`);
+    io.out(pending.includes(JPKI_APP_PACKAGE) ? 'the push service could not be reached: it is told at the phone\'s next contact\n' : 'the push service was told: the app\'s push token is dead\n');
+    return 0;
+  });
+}
+
 export const appCommand: CliCommand = {
   name: 'app',
-  summary: 'the JPKI smartphone app on a phone: install, issue, reset-pin, login, sign, status, revoke, run',
+  summary: 'the JPKI smartphone app on a phone: install, issue, reset-pin, login, sign, status, revoke, run, uninstall',
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;
@@ -224,8 +243,10 @@ export const appCommand: CliCommand = {
         return revokeCommand(rest, io, withPhone, PIN_ENV);
       case 'run':
         return runCommand(rest, io, withPhone);
+      case 'uninstall':
+        return uninstall(rest, io);
       default:
-        throw new UsageError(sub === undefined ? 'missing the subcommand (install, issue, reset-pin, login, sign, status, revoke, run)' : `unknown subcommand '${sub}'`);
+        throw new UsageError(sub === undefined ? 'missing the subcommand (install, issue, reset-pin, login, sign, status, revoke, run, uninstall)' : `unknown subcommand '${sub}'`);
     }
   },
 };
