@@ -9,7 +9,7 @@ import { UsageError, type CliCommand, type Io } from '../command.js';
 import { AppCliError, postJson } from './app-http.js';
 import { revokeCommand, runCommand, statusCommand } from './app-online.js';
 import { PASSWORD_ENV } from './card.js';
-import { closeSecretInput, secretInput } from './secret-input.js';
+import { checkSecretSources, closeSecretInput, secretInEnvironment, secretInput } from './secret-input.js';
 
 export const NEW_PIN_ENV = 'JPKI_NEW_PIN';
 export const NEW_PASSWORD_ENV = 'JPKI_NEW_PASSWORD';
@@ -58,7 +58,9 @@ uninstall removes the app and its data from the phone. The phone's push componen
           service at once (the app's push token dies: messages waiting for it fail, and the SP-TSM
           reads the token as dead), or at the phone's next contact when the service cannot be reached
 
-Secrets never come from flags. Errors say what to do, with their code.
+Secrets never come from flags: each from its variable ($${PIN_ENV}), or from the file its _FILE
+variable names ($${PIN_ENV}_FILE: the first line; the file must be readable by its owner only, e.g.
+chmod 600), else from standard input. Errors say what to do, with their code.
 
 Options:
   --phone DIR        the phone's folder
@@ -102,6 +104,7 @@ async function install(args: string[], io: Io): Promise<number> {
 async function issue(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { phone: { type: 'string' }, card: { type: 'string' } });
   const cardFile = resolve(required(values.card, 'card'));
+  checkSecretSources([PASSWORD_ENV, NEW_PIN_ENV, NEW_PASSWORD_ENV]);
   return withPhone(values.phone, async (o) => {
     const app = await openApp(o);
     const store = new FileCardStore<IdCardState>(cardFile);
@@ -113,9 +116,9 @@ async function issue(args: string[], io: Io): Promise<number> {
       newSecrets: async (previous) => {
         if (previous) io.err(`${previous.message}\n`);
         const pin = await secretInput(NEW_PIN_ENV, 'new PIN (4 digits)', io);
-        const pinConfirm = process.env[NEW_PIN_ENV] ? pin : await secretInput(NEW_PIN_ENV, 'new PIN again', io);
+        const pinConfirm = secretInEnvironment(NEW_PIN_ENV) ? pin : await secretInput(NEW_PIN_ENV, 'new PIN again', io);
         const password = await secretInput(NEW_PASSWORD_ENV, 'new signature password (6-16 of A-Z 0-9)', io);
-        const passwordConfirm = process.env[NEW_PASSWORD_ENV] ? password : await secretInput(NEW_PASSWORD_ENV, 'new signature password again', io);
+        const passwordConfirm = secretInEnvironment(NEW_PASSWORD_ENV) ? password : await secretInput(NEW_PASSWORD_ENV, 'new signature password again', io);
         return { pin, pinConfirm, password, passwordConfirm };
       },
     });
@@ -128,6 +131,7 @@ async function resetPin(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { phone: { type: 'string' }, card: { type: 'string' }, pin: { type: 'boolean' }, password: { type: 'boolean' } });
   const cardFile = resolve(required(values.card, 'card'));
   const secrets = values.pin === values.password ? 'both' : values.pin ? 'pin' : 'password';
+  checkSecretSources([PASSWORD_ENV, NEW_PIN_ENV, NEW_PASSWORD_ENV]);
   return withPhone(values.phone, async (o) => {
     const app = await openApp(o);
     const card = await IdCard.open(new FileCardStore<IdCardState>(cardFile));
@@ -140,7 +144,7 @@ async function resetPin(args: string[], io: Io): Promise<number> {
         if (previous) io.err(`${previous.message}\n`);
         const twice = async (env: string, what: string) => {
           const value = await secretInput(env, what, io);
-          return [value, process.env[env] ? value : await secretInput(env, `${what} again`, io)] as const;
+          return [value, secretInEnvironment(env) ? value : await secretInput(env, `${what} again`, io)] as const;
         };
         const [pin, pinConfirm] = secrets !== 'password' ? await twice(NEW_PIN_ENV, 'new PIN (4 digits)') : [];
         const [password, passwordConfirm] = secrets !== 'pin' ? await twice(NEW_PASSWORD_ENV, 'new signature password (6-16 of A-Z 0-9)') : [];
@@ -156,6 +160,7 @@ async function resetPin(args: string[], io: Io): Promise<number> {
 async function login(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { phone: { type: 'string' }, challenge: { type: 'string' }, portal: { type: 'string' } });
   if ((values.challenge === undefined) === (values.portal === undefined)) throw new UsageError('give --challenge HEX or --portal URL');
+  checkSecretSources([PIN_ENV]);
   return withPhone(values.phone, async (o) => {
     const app = await openApp(o);
     let challenge: Uint8Array;
@@ -194,6 +199,7 @@ async function sign(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { phone: { type: 'string' }, file: { type: 'string' }, out: { type: 'string' } });
   const file = resolve(required(values.file, 'file'));
   const out = resolve(values.out ?? `${file}.p7s`);
+  checkSecretSources([SIGN_PASSWORD_ENV]);
   return withPhone(values.phone, async (o) => {
     const app = await openApp(o);
     const content = new Uint8Array(readFileSync(file));
