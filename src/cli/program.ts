@@ -55,6 +55,20 @@ function usageOf(words: readonly string[]): string | undefined {
   return group.length > 0 ? group.map((c) => c.usage).join('\n') : undefined;
 }
 
+/**
+ * A usage error's message with the value of every `--name=value` argument left out: a command that
+ * names what it did not understand ("unknown subcommand '--pin=1234'") must not print a secret someone
+ * typed as a flag.
+ */
+function withoutValues(message: string, args: readonly string[]): string {
+  let out = message;
+  for (const a of args) {
+    const m = /^(--?[^=\s]+)=./s.exec(a);
+    if (m) out = out.split(a).join(`${m[1]}=…`);
+  }
+  return out;
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined) return overviewCommand.run([], io);
@@ -91,7 +105,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return await command.run(args, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`jpki-mobile ${command.name}: ${err.message}\n\n${command.usage}`);
+      io.err(`jpki-mobile ${command.name}: ${withoutValues(err.message, args)}\n\n${command.usage}`);
       return 2;
     }
     if (err instanceof JpkiMobileError) {

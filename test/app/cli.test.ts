@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -120,5 +120,28 @@ describe('jpki-mobile phone / app / shop against a running system', () => {
     const gone = await cli(['app', 'login', '--phone', dir, '--challenge', '00'], { JPKI_PIN: '2468' });
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /\[ERR_APP_NOT_PREPARED\]/);
+  });
+
+  it('app uninstall: the push component ends the app\'s registration at the push service; the app\'s data goes with it', async () => {
+    const two = join(home, 'phones', 'two');
+    assert.equal((await cli(['phone', 'new', '--out', two, '--url', url, '--model', 'CLI Phone 2'])).code, 0);
+    const installed = await cli(['app', 'install', '--phone', two]);
+    assert.equal(installed.code, 0, installed.stderr);
+    const device = JSON.parse(readFileSync(join(two, 'push.json'), 'utf8')) as { deviceId: string; deviceSecret: string };
+    const registrations = async () => {
+      const res = await fetch(`${url}/push/v1/devices/${device.deviceId}`, { headers: { authorization: `Bearer ${device.deviceSecret}` } });
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { registrations: { appId: string }[] }).registrations.map((r) => r.appId);
+    };
+    assert.deepEqual(await registrations(), ['jp.go.jpki.mobile']);
+    const removed = await cli(['app', 'uninstall', '--phone', two]);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, /^uninstalled jp\.go\.jpki\.mobile$/m);
+    assert.match(removed.stdout, /the push service was told: the app's push token is dead/);
+    assert.deepEqual(await registrations(), []);
+    assert.equal(existsSync(join(two, 'app-data.json')), false);
+    const again = await cli(['app', 'uninstall', '--phone', two]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /jp\.go\.jpki\.mobile is not installed on this phone \[ERR_CLI_PHONE\]/);
   });
 });

@@ -37,7 +37,14 @@ describe('jpki-mobile command-line tool', () => {
     assert.match(cli('apdu', 'parse', '80E2910006BF3E035C015A00').stdout, /^case 4S/);
     assert.match(cli('apdu', 'sw', '6982').stdout, /^6982 SECURITY_STATUS_NOT_SATISFIED/);
     assert.match(cli('apdu', 'response', 'BF3E035A01009000').stdout, /SW 9000/);
-    assert.equal(cli('scp03', 'kcv', '404142434445464748494A4B4C4D4E4F').stdout, '504A77\n');
+    // The key is a secret: standard input or the environment, never an argument.
+    const kcv = (options: { input?: string; env?: NodeJS.ProcessEnv }) => spawnSync(process.execPath, [BIN, 'scp03', 'kcv'], { encoding: 'utf8', ...options });
+    assert.equal(kcv({ input: '404142434445464748494A4B4C4D4E4F\n' }).stdout, '504A77\n');
+    assert.equal(kcv({ input: '', env: { ...process.env, JPKI_SCP03_KEY: '404142434445464748494A4B4C4D4E4F' } }).stdout, '504A77\n');
+    const asArgument = cli('scp03', 'kcv', '000102030405060708090A0B0C0D0E0F');
+    assert.equal(asArgument.status, 2);
+    assert.match(asArgument.stderr, /the key is not an argument \(not shown\)/);
+    assert.ok(!asArgument.stderr.includes('000102030405060708090A0B0C0D0E0F'));
   });
 
   it('reports bad input with the error code and exit 1, and usage mistakes with exit 2', () => {

@@ -3,7 +3,7 @@ import { parse } from '../args.js';
 import { UsageError, type Io } from '../command.js';
 import { openApp, type OpenedPhone } from '../../app/index.js';
 import { AppCliError } from './app-http.js';
-import { nextLine, secretInput } from './secret-input.js';
+import { checkSecretSources, nextLine, secretInput } from './secret-input.js';
 
 /*
  * `app revoke`, `app status` and `app run`: flow 7 from the phone, the status screen with the old
@@ -17,6 +17,7 @@ const NAMES = { auth: 'user-authentication certificate', sign: 'signature certif
 
 export async function revokeCommand(args: string[], io: Io, withPhone: WithPhone, pinEnv: string): Promise<number> {
   const { values } = parse(args, { phone: { type: 'string' }, yes: { type: 'boolean' } });
+  checkSecretSources([pinEnv]);
   return withPhone(values.phone, async (o) => {
     const app = await openApp(o);
     const before = app.data.certificates;

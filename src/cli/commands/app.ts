@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { JpkiApp, openApp, openPhoneDir, PHONE_FILES } from '../../app/index.js';
+import { JPKI_APP_PACKAGE, JpkiApp, openApp, openPhoneDir, PHONE_FILES } from '../../app/index.js';
 import { fromHex } from '../../bytes/index.js';
 import { FileCardStore } from '../../card/index.js';
 import { IdCard, type IdCardState } from '../../devices/id-card/index.js';
@@ -9,7 +9,7 @@ import { UsageError, type CliCommand, type Io } from '../command.js';
 import { AppCliError, postJson } from './app-http.js';
 import { revokeCommand, runCommand, statusCommand } from './app-online.js';
 import { PASSWORD_ENV } from './card.js';
-import { closeSecretInput, secretInput } from './secret-input.js';
+import { checkSecretSources, closeSecretInput, secretInEnvironment, secretInput } from './secret-input.js';
 
 export const NEW_PIN_ENV = 'JPKI_NEW_PIN';
 export const NEW_PASSWORD_ENV = 'JPKI_NEW_PASSWORD';
@@ -24,6 +24,7 @@ const USAGE = `Usage: jpki-mobile app install --phone DIR [--url URL]
        jpki-mobile app status --phone DIR [--json]
        jpki-mobile app revoke --phone DIR [--yes]
        jpki-mobile app run --phone DIR [--once | --timeout SEC] [--poll SEC] [--no-sync]
+       jpki-mobile app uninstall --phone DIR
 
 The JPKI smartphone app on a phone made by 'jpki-mobile phone new' (docs/app.md).
 
@@ -53,8 +54,13 @@ run       the app while the phone is online: runs the TSM sessions push messages
           of an old phone's keys: flows 6, 8, 9), makes contact with the SP-TSM once (flow 12: revoked
           certificates marked in the applet, a pending deletion done), then waits for messages until
           --timeout SEC (or Ctrl-C); --once stops after the first two steps
+uninstall removes the app and its data from the phone. The phone's push component tells the push
+          service at once (the app's push token dies: messages waiting for it fail, and the SP-TSM
+          reads the token as dead), or at the phone's next contact when the service cannot be reached
 
-Secrets never come from flags. Errors say what to do, with their code.
+Secrets never come from flags: each from its variable ($${PIN_ENV}), or from the file its _FILE
+variable names ($${PIN_ENV}_FILE: the first line; the file must be readable by its owner only, e.g.
+chmod 600), else from standard input. Errors say what to do, with their code.
 
 Options:
   --phone DIR        the phone's folder
@@ -98,6 +104,7 @@ async function install(args: string[], io: Io): Promise<number> {
 async function issue(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { phone: { type: 'string' }, card: { type: 'string' } });
   const cardFile = resolve(required(values.card, 'card'));
+  checkSecretSources([PASSWORD_ENV, NEW_PIN_ENV, NEW_PASSWORD_ENV]);
   return withPhone(values.phone, async (o) => {
     const app = await openApp(o);
     const store = new FileCardStore<IdCardState>(cardFile);
@@ -109,9 +116,9 @@ async function issue(args: string[], io: Io): Promise<number> {
       newSecrets: async (previous) => {
         if (previous) io.err(`${previous.message}\n`);
         const pin = await secretInput(NEW_PIN_ENV, 'new PIN (4 digits)', io);
-        const pinConfirm = process.env[NEW_PIN_ENV] ? pin : await secretInput(NEW_PIN_ENV, 'new PIN again', io);
+        const pinConfirm = secretInEnvironment(NEW_PIN_ENV) ? pin : await secretInput(NEW_PIN_ENV, 'new PIN again', io);
         const password = await secretInput(NEW_PASSWORD_ENV, 'new signature password (6-16 of A-Z 0-9)', io);
-        const passwordConfirm = process.env[NEW_PASSWORD_ENV] ? password : await secretInput(NEW_PASSWORD_ENV, 'new signature password again', io);
+        const passwordConfirm = secretInEnvironment(NEW_PASSWORD_ENV) ? password : await secretInput(NEW_PASSWORD_ENV, 'new signature password again', io);
         return { pin, pinConfirm, password, passwordConfirm };
       },
     });
@@ -124,6 +131,7 @@ async function resetPin(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { phone: { type: 'string' }, card: { type: 'string' }, pin: { type: 'boolean' }, password: { type: 'boolean' } });
   const cardFile = resolve(required(values.card, 'card'));
   const secrets = values.pin === values.password ? 'both' : values.pin ? 'pin' : 'password';
+  checkSecretSources([PASSWORD_ENV, NEW_PIN_ENV, NEW_PASSWORD_ENV]);
   return withPhone(values.phone, async (o) => {
     const app = await openApp(o);
     const card = await IdCard.open(new FileCardStore<IdCardState>(cardFile));
@@ -136,7 +144,7 @@ async function resetPin(args: string[], io: Io): Promise<number> {
         if (previous) io.err(`${previous.message}\n`);
         const twice = async (env: string, what: string) => {
           const value = await secretInput(env, what, io);
-          return [value, process.env[env] ? value : await secretInput(env, `${what} again`, io)] as const;
+          return [value, secretInEnvironment(env) ? value : await secretInput(env, `${what} again`, io)] as const;
         };
         const [pin, pinConfirm] = secrets !== 'password' ? await twice(NEW_PIN_ENV, 'new PIN (4 digits)') : [];
         const [password, passwordConfirm] = secrets !== 'pin' ? await twice(NEW_PASSWORD_ENV, 'new signature password (6-16 of A-Z 0-9)') : [];
@@ -152,6 +160,7 @@ async function resetPin(args: string[], io: Io): Promise<number> {
 async function login(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { phone: { type: 'string' }, challenge: { type: 'string' }, portal: { type: 'string' } });
   if ((values.challenge === undefined) === (values.portal === undefined)) throw new UsageError('give --challenge HEX or --portal URL');
+  checkSecretSources([PIN_ENV]);
   return withPhone(values.phone, async (o) => {
     const app = await openApp(o);
     let challenge: Uint8Array;
@@ -190,6 +199,7 @@ async function sign(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { phone: { type: 'string' }, file: { type: 'string' }, out: { type: 'string' } });
   const file = resolve(required(values.file, 'file'));
   const out = resolve(values.out ?? `${file}.p7s`);
+  checkSecretSources([SIGN_PASSWORD_ENV]);
   return withPhone(values.phone, async (o) => {
     const app = await openApp(o);
     const content = new Uint8Array(readFileSync(file));
@@ -201,9 +211,24 @@ async function sign(args: string[], io: Io): Promise<number> {
   });
 }
 
+async function uninstall(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { phone: { type: 'string' } });
+  return withPhone(values.phone, async (o) => {
+    if (!o.phone.app(JPKI_APP_PACKAGE)) throw new AppCliError('ERR_CLI_PHONE', `${JPKI_APP_PACKAGE} is not installed on this phone`);
+    await o.phone.uninstallApp(JPKI_APP_PACKAGE);
+    // Android deletes an app's private data with it.
+    rmSync(resolve(values.phone!, PHONE_FILES.app), { force: true });
+    const pending = await o.push.pendingRemovals();
+    io.out(`uninstalled ${JPKI_APP_PACKAGE}
+`);
+    io.out(pending.includes(JPKI_APP_PACKAGE) ? 'the push service could not be reached: it is told at the phone\'s next contact\n' : 'the push service was told: the app\'s push token is dead\n');
+    return 0;
+  });
+}
+
 export const appCommand: CliCommand = {
   name: 'app',
-  summary: 'the JPKI smartphone app on a phone: install, issue, reset-pin, login, sign, status, revoke, run',
+  summary: 'the JPKI smartphone app on a phone: install, issue, reset-pin, login, sign, status, revoke, run, uninstall',
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;
@@ -224,8 +249,10 @@ export const appCommand: CliCommand = {
         return revokeCommand(rest, io, withPhone, PIN_ENV);
       case 'run':
         return runCommand(rest, io, withPhone);
+      case 'uninstall':
+        return uninstall(rest, io);
       default:
-        throw new UsageError(sub === undefined ? 'missing the subcommand (install, issue, reset-pin, login, sign, status, revoke, run)' : `unknown subcommand '${sub}'`);
+        throw new UsageError(sub === undefined ? 'missing the subcommand (install, issue, reset-pin, login, sign, status, revoke, run, uninstall)' : `unknown subcommand '${sub}'`);
     }
   },
 };

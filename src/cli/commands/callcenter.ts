@@ -1,5 +1,5 @@
 import { JpkiMobileError } from '../../errors/index.js';
-import { loadConfig, readSecret, resolveHome } from '../../services/home/index.js';
+import { loadConfig, readSecret, resolveHome, secretInEnvironment } from '../../services/home/index.js';
 import { parse } from '../args.js';
 import { UsageError, type CliCommand } from '../command.js';
 
@@ -40,7 +40,7 @@ ERR_CALLCENTER_NOTHING_TO_DO, ERR_JPKI_FORBIDDEN, ...). See docs/services/callce
     else if (values.name !== undefined && values['birth-date'] !== undefined) lookup = { name: values.name, birthDate: values['birth-date'], ...(values.address !== undefined ? { address: values.address } : {}) };
     else throw new UsageError('give --person ID, or --name and --birth-date');
     const home = resolveHome(values.home);
-    if (!process.env.JPKI_OPERATOR_TOKEN && !process.env.JPKI_OPERATOR_TOKEN_FILE && values.operator === undefined) throw new UsageError('give --operator ID (its token file) or set JPKI_OPERATOR_TOKEN');
+    if (!secretInEnvironment('JPKI_OPERATOR_TOKEN') && values.operator === undefined) throw new UsageError('give --operator ID (its token file) or set JPKI_OPERATOR_TOKEN');
     const token = readSecret(home, `operators/${values.operator ?? '-'}.token`, 'JPKI_OPERATOR_TOKEN');
     const base = (values.url ?? loadConfig(home).publicBaseUrl).replace(/\/+$/, '');
     const call = async (method: string, path: string, body?: unknown) => {

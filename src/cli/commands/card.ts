@@ -22,7 +22,7 @@ import {
 import { hasCode, JpkiMobileError } from '../../errors/index.js';
 import { reasonByName } from '../../pki/revocation/index.js';
 import { isIsoDate, parseCertificate, type BasicFour } from '../../pki/x509/index.js';
-import { resolveHome } from '../../services/home/index.js';
+import { resolveHome, secretFromEnv } from '../../services/home/index.js';
 import type { JpkiService } from '../../services/jpki/service.js';
 import { parse, required } from '../args.js';
 import { UsageError, type CliCommand, type Io } from '../command.js';
@@ -68,7 +68,9 @@ revoke          asks the service to revoke the card's certificates with an RFC 5
 'jpki-mobile card attach CARD' puts a card into vsmartcard's virtual reader (see its --help).
 
 Secrets never come from flags: the PIN (4 digits) from $${PIN_ENV}, the password (6 to 16 of A-Z
-and 0-9) from $${PASSWORD_ENV}, else they are asked on the terminal without echo (twice).
+and 0-9) from $${PASSWORD_ENV}, or each from the file its _FILE variable names ($${PIN_ENV}_FILE,
+$${PASSWORD_ENV}_FILE: the first line; readable by its owner only), else they are asked on the
+terminal without echo (twice).
 
 Options:
   --out FILE|DIR     the card file to create (issue), the folder to write to (export-certs)
@@ -128,12 +130,12 @@ async function newSecret(fid: PinFid): Promise<string> {
   const isPin = fid === EF.AUTH_PIN;
   const env = isPin ? PIN_ENV : PASSWORD_ENV;
   const what = isPin ? 'user-authentication PIN (4 digits)' : 'signature password (6-16 of A-Z 0-9)';
-  const fromEnv = process.env[env];
-  if (fromEnv !== undefined && fromEnv !== '') {
+  const fromEnv = secretFromEnv(env);
+  if (fromEnv !== undefined) {
     checkPinFormat(fid, fromEnv);
     return fromEnv;
   }
-  if (!process.stdin.isTTY) throw new SecretUnavailableError('ERR_CLI_SECRET_UNAVAILABLE', `no ${what}: set $${env}, or run on a terminal to be asked for it`);
+  if (!process.stdin.isTTY) throw new SecretUnavailableError('ERR_CLI_SECRET_UNAVAILABLE', `no ${what}: set $${env} or $${env}_FILE, or run on a terminal to be asked for it`);
   const first = await promptHidden(`new ${what}: `);
   checkPinFormat(fid, first);
   const again = await promptHidden(`again: `);

@@ -3,12 +3,18 @@ import { fromHex, toHex } from '../../bytes/index.js';
 import { keyCheckValue } from '../../crypto/index.js';
 import { decodeTlvList, dumpTlv } from '../../tlv/index.js';
 import { UsageError, type CliCommand } from '../command.js';
+import { closeSecretInput, secretInput } from './secret-input.js';
 
 function oneHexArgument(args: string[], what: string): Uint8Array {
+  // These commands take no option: a flag (perhaps a secret typed as one) is not hex to decode.
+  const flag = args.find((a) => a.startsWith('-'));
+  if (flag !== undefined) throw new UsageError(`unknown option '${flag.replace(/=.*$/s, '')}': this command takes only ${what} in hex`);
   const text = args.join('');
   if (text === '') throw new UsageError(`missing ${what} (hex)`);
   return fromHex(text);
 }
+
+export const SCP03_KEY_ENV = 'JPKI_SCP03_KEY';
 
 export const tlvCommand: CliCommand = {
   name: 'tlv',
@@ -75,18 +81,26 @@ Examples:
 export const scp03Command: CliCommand = {
   name: 'scp03',
   summary: 'SCP03 helpers: key check values',
-  usage: `Usage: jpki-mobile scp03 kcv KEYHEX
+  usage: `Usage: jpki-mobile scp03 kcv
 
 Prints the key check value of an AES key (GP Amendment D 7.2.2: first 3 bytes of AES(key, 16 x 01)).
-The key is read from the argument; it is never logged.
+The key (hex) is a secret: it comes from $${SCP03_KEY_ENV}, or the first line of the owner-only file
+$${SCP03_KEY_ENV}_FILE names, else from standard input (one line); never from the command line. It is
+never logged.
 
 Example:
-  jpki-mobile scp03 kcv 404142434445464748494A4B4C4D4E4F      (prints 504A77)
+  echo 404142434445464748494A4B4C4D4E4F | jpki-mobile scp03 kcv      (prints 504A77)
 `,
-  run(args, io) {
+  async run(args, io) {
     const [sub, ...rest] = args;
     if (sub !== 'kcv') throw new UsageError(sub === undefined ? 'missing subcommand: kcv' : `unknown subcommand '${sub}'`);
-    io.out(toHex(keyCheckValue(oneHexArgument(rest, 'AES key'))) + '\n');
+    if (rest.length > 0) throw new UsageError(`the key is not an argument (not shown): give it in $${SCP03_KEY_ENV}, $${SCP03_KEY_ENV}_FILE or on standard input`);
+    try {
+      const key = await secretInput(SCP03_KEY_ENV, 'AES key (hex)', io);
+      io.out(toHex(keyCheckValue(fromHex(key.replace(/\s+/g, '')))) + '\n');
+    } finally {
+      closeSecretInput();
+    }
     return 0;
   },
 };

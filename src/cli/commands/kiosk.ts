@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { HttpJpkiDirectory, Kiosk, KioskError, type Residence } from '../../relying-parties/index.js';
-import { databaseConfig, loadConfig, resolveHome } from '../../services/home/index.js';
+import { databaseConfig, loadConfig, resolveHome, secretFromEnv } from '../../services/home/index.js';
 import { openDatabase } from '../../store/index.js';
 import { parse, required } from '../args.js';
 import { UsageError, type CliCommand, type Io } from '../command.js';
@@ -18,7 +18,8 @@ challenge; the kiosk verifies it (kind, path, OCSP) and issues a certificate of 
 signed by the kiosk (a compact JWS, EdDSA), printed at the end. The resident's data come from the
 certification service's records for that certificate.
 
-The PIN is read from $${PIN_ENV}, else from standard input, one line per attempt (not echoed on a
+The PIN is read from $${PIN_ENV} (or the first line of the owner-only file $${PIN_ENV}_FILE names),
+else from standard input, one line per attempt (not echoed on a
 terminal); never from a flag. A wrong PIN reports the tries left and asks again (with $${PIN_ENV}: exits 1).
 
 It needs the system running ('jpki-mobile start'): OCSP and the person records are asked of it.
@@ -34,7 +35,7 @@ Options:
 
 /** PINs one per call: the environment's once, else lines of standard input (muted on a terminal). */
 function pinSource(io: Io): { next(): Promise<string | undefined>; close(): void; fromEnv: boolean } {
-  const fromEnv = process.env[PIN_ENV];
+  const fromEnv = secretFromEnv(PIN_ENV);
   if (fromEnv !== undefined) {
     let used = false;
     return { fromEnv: true, next: async () => (used ? undefined : ((used = true), fromEnv)), close: () => undefined };

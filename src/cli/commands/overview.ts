@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command.js';
+import { parse } from '../args.js';
 
 /**
  * The overview of the system: the parties, the flows, and what this build of the project runs today.
@@ -43,7 +44,7 @@ Try:
   jpki-mobile tlv dump 6F108408A000000151000000A5049F6501FF
   jpki-mobile apdu parse 8050300008B13E5F938FC108C400
   jpki-mobile apdu sw 63C2
-  jpki-mobile scp03 kcv 404142434445464748494A4B4C4D4E4F
+  echo 404142434445464748494A4B4C4D4E4F | jpki-mobile scp03 kcv
 
 Run 'jpki-mobile --help' for every command; docs/ in the source tree for the architecture.
 `;
@@ -52,7 +53,9 @@ export const overviewCommand: CliCommand = {
   name: 'overview',
   summary: 'print what the system is, its parties and flows, and what runs today',
   usage: 'Usage: jpki-mobile overview\n\nPrints the overview of the system (also what plain `jpki-mobile` does).\n',
-  run(_args, io) {
+  run(args, io) {
+    // No arguments: anything given (a mistyped flag, a secret) is a usage error, not ignored.
+    parse(args, {});
     io.out(OVERVIEW);
     return 0;
   },

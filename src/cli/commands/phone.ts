@@ -16,7 +16,7 @@ app's data, one file each in DIR (docs/app.md).
 new     makes a phone with its own secure element (production profile: random ISD keys, handed to the
         SEI-TSM of the running system at URL through its maker endpoint, POST /tsm/v1/elements, as the
         element maker would; they are written nowhere else but in the element). Acts with the admin
-        token of the home ($JPKI_ADMIN_TOKEN, else HOME/secrets/admin.token). Also makes, once per home,
+        token of the home ($JPKI_ADMIN_TOKEN or $JPKI_ADMIN_TOKEN_FILE, else HOME/secrets/admin.token). Also makes, once per home,
         the JPKI app publisher's signing certificate (HOME/app-signing/), has the SP-TSM serve it, and
         puts the app package (its certificate) into DIR for 'jpki-mobile app install'.
 reset   factory reset (flow 10): the OS's reset handlers run first (the push component tells the push
@@ -53,7 +53,7 @@ async function create(args: string[], io: Io): Promise<number> {
   try {
     admin = readSecret(home, 'admin.token', 'JPKI_ADMIN_TOKEN');
   } catch (err) {
-    if (err instanceof HomeError) throw new AppCliError('ERR_CLI_PHONE', `the maker endpoint needs the admin token: set $JPKI_ADMIN_TOKEN or --home (${err.message})`);
+    if (err instanceof HomeError) throw new AppCliError('ERR_CLI_PHONE', `the maker endpoint needs the admin token: set $JPKI_ADMIN_TOKEN, $JPKI_ADMIN_TOKEN_FILE or --home (${err.message})`);
     throw err;
   }
   let made;

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { openPhoneDir, shopCheck } from '../../app/index.js';
 import { RelyingParty } from '../../sdk/index.js';
+import { secretFromEnv } from '../../services/home/index.js';
 import { parse, required } from '../args.js';
 import type { CliCommand } from '../command.js';
 import { AppCliError } from './app-http.js';
@@ -30,7 +31,7 @@ export const shopCommand: CliCommand = {
 
 The shop counter check (flow 11): the shop terminal's NFC reader selects the JPKI applet on the phone's
 contactless interface. No applet, or an applet holding no certificate: "clean". Otherwise it reads the
-token label and, with the holder's PIN typed on the terminal ($${PIN_ENV}; without it the status stays
+token label and, with the holder's PIN typed on the terminal ($${PIN_ENV} or $${PIN_ENV}_FILE; without it the status stays
 unknown, as the phone's applet gives its certificate only after the PIN), the user-authentication
 certificate, and asks OCSP (CRL fallback) through the relying-party SDK: "certificates present (valid)"
 or "certificates present (revoked)". Exit code 0 for clean, 3 when certificates are present.
@@ -45,7 +46,7 @@ Options:
     try {
       const url = (values.url ?? opened.serverUrl).replace(/\/$/, '');
       const relyingParty = new RelyingParty({ trustAnchors: { auth: await generations(url, 'auth'), sign: await generations(url, 'sign') }, rpId: 'shop-terminal' });
-      const pin = process.env[PIN_ENV];
+      const pin = secretFromEnv(PIN_ENV);
       const report = await shopCheck(opened.phone.nfc, { relyingParty, ...(pin ? { pin } : {}) });
       io.out(`${report.verdict}\n`);
       if (report.tokenLabel) io.out(`token label ${report.tokenLabel}; keys: signature ${report.keys?.sign ? 'yes' : 'no'}, user authentication ${report.keys?.auth ? 'yes' : 'no'}\n`);

@@ -2,7 +2,7 @@ import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:cryp
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bank, HttpJpkiDirectory, Kiosk, Portal, type KioskReaderProvider, type TrustAnchors } from '../../relying-parties/index.js';
-import { readSecret, writeSecret, type HomeConfig } from '../../services/home/index.js';
+import { readSecret, secretInEnvironment, writeSecret, type HomeConfig } from '../../services/home/index.js';
 import { createOperator } from '../../services/jpki/operators.js';
 import { listGenerations } from '../../services/jpki/repository.js';
 import { StoreError, type Database } from '../../store/index.js';
@@ -42,11 +42,11 @@ export async function relyingPartyToken(home: string, db: Database, id: string):
 /** The kiosk's Ed25519 signing key: `secrets/kiosk-signing-key.pem` (or $JPKI_KIOSK_SIGNING_KEY), made on first use. */
 export function kioskSigningKey(home: string): KeyObject {
   const path = join(home, 'secrets', KIOSK_KEY_SECRET);
-  if (!process.env.JPKI_KIOSK_SIGNING_KEY && !process.env.JPKI_KIOSK_SIGNING_KEY_FILE && !existsSync(path)) {
+  if (!secretInEnvironment('JPKI_KIOSK_SIGNING_KEY') && !existsSync(path)) {
     const { privateKey } = generateKeyPairSync('ed25519');
     writeSecret(home, KIOSK_KEY_SECRET, (privateKey.export({ type: 'pkcs8', format: 'pem' }) as string).trim());
   }
-  return createPrivateKey(readSecret(home, KIOSK_KEY_SECRET, 'JPKI_KIOSK_SIGNING_KEY'));
+  return createPrivateKey(readSecret(home, KIOSK_KEY_SECRET, 'JPKI_KIOSK_SIGNING_KEY', process.env, { multiline: true }));
 }
 
 export interface RelyingParties {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { HomeError, readSecret, writeSecret, type HomeConfig } from '../../services/home/index.js';
+import { HomeError, readSecret, secretInEnvironment, writeSecret, type HomeConfig } from '../../services/home/index.js';
 import { createOperator } from '../../services/jpki/operators.js';
 import { PushSender } from '../../services/push/index.js';
 import { createSender } from '../../services/push/senders.js';
@@ -20,7 +20,7 @@ export const SP_PUSH_SENDER = 'sp-tsm';
 export const SP_OPERATOR_ID = 'tsm-sp';
 
 function has(home: string, secret: { file: string; env: string }): boolean {
-  return Boolean(process.env[secret.env] || process.env[`${secret.env}_FILE`] || existsSync(join(home, 'secrets', secret.file)));
+  return secretInEnvironment(secret.env) || existsSync(join(home, 'secrets', secret.file));
 }
 
 /**

@@ -24,4 +24,4 @@ export {
 export type { FactoryResetContext, FactoryResetHandler, FactoryResetReport } from './factory-reset.js';
 export { loadOrCreateDeviceKey } from './device-key.js';
 export { Phone } from './phone.js';
-export type { PhoneOptions, PhoneEvent, SecureElementPorts } from './phone-options.js';
+export type { PhoneOptions, PhoneEvent, PackageRemovedListener, SecureElementPorts } from './phone-options.js';

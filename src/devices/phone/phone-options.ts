@@ -16,7 +16,11 @@ export type PhoneEvent =
   | { readonly type: 'power'; readonly on: boolean; readonly secureElementPresent: boolean }
   | { readonly type: 'app'; readonly action: 'installed' | 'updated' | 'uninstalled'; readonly packageName: string }
   | { readonly type: 'factory-reset'; readonly notice: ResetNotice }
-  | { readonly type: 'reset-handler'; readonly handler: string; readonly phase: 'reset' | 'pending'; readonly ok: boolean; readonly error?: string };
+  | { readonly type: 'reset-handler'; readonly handler: string; readonly phase: 'reset' | 'pending'; readonly ok: boolean; readonly error?: string }
+  | { readonly type: 'package-listener'; readonly packageName: string; readonly ok: false; readonly error: string };
+
+/** What an OS component runs when an app was removed (`Phone.onPackageRemoved`). */
+export type PackageRemovedListener = (packageName: string) => Promise<void> | void;
 
 export interface PhoneOptions {
   readonly store: CardStore<PhoneState>;

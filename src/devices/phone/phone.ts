@@ -3,11 +3,12 @@ import type { CardStore } from '../../card/index.js';
 import { credentialsOf, type CallerCredentials } from './access-control/app-identity.js';
 import { AccessControlEnforcer } from './access-control/enforcer.js';
 import { BiometricSensor } from './biometrics/sensor.js';
+import { JpkiMobileError } from '../../errors/index.js';
 import { PhoneError } from './errors.js';
 import { FactoryResetCoordinator, type FactoryResetHandler, type FactoryResetReport } from './factory-reset.js';
 import { Keystore } from './keystore/keystore.js';
 import { PhoneNetwork, type FetchLike } from './network.js';
-import type { PhoneOptions } from './phone-options.js';
+import type { PackageRemovedListener, PhoneOptions } from './phone-options.js';
 import { NfcController } from './nfc/nfc-controller.js';
 import { SEService } from './omapi/se-service.js';
 import { Terminal } from './omapi/terminal.js';
@@ -35,6 +36,7 @@ export class Phone {
   readonly #terminal: Terminal;
   readonly #network: PhoneNetwork;
   readonly #services = new Map<SEService, string>();
+  readonly #removedListeners = new Set<PackageRemovedListener>();
   #authKey: Uint8Array;
   #powered = false;
   #saving: Promise<unknown> = Promise.resolve();
@@ -224,7 +226,12 @@ export class Phone {
     return app;
   }
 
-  /** Removes the app, its keystore keys, and closes its OMAPI services. */
+  /**
+   * Removes the app, its keystore keys, and closes its OMAPI services; then tells the OS components
+   * listening for removed packages (Android's `ACTION_PACKAGE_FULLY_REMOVED`: the push component
+   * invalidates the app's registration). A listener that fails does not undo the removal: it keeps
+   * its own work pending (its failure is reported as a `package-listener` event).
+   */
   async uninstallApp(packageName: string): Promise<void> {
     this.#requirePowered();
     this.#packages.uninstall(packageName);
@@ -232,6 +239,23 @@ export class Phone {
     await this.keystore.deletePackage(packageName);
     await this.#save();
     this.#options.onEvent?.({ type: 'app', action: 'uninstalled', packageName });
+    for (const listener of [...this.#removedListeners]) {
+      try {
+        await listener(packageName);
+      } catch (err) {
+        this.#options.onEvent?.({ type: 'package-listener', packageName, ok: false, error: err instanceof JpkiMobileError ? err.code : err instanceof Error ? err.name : 'unknown' });
+      }
+    }
+  }
+
+  /**
+   * An OS component that learns when an app is removed (part of the OS image, registered at every
+   * start, like the factory-reset handlers). Not called by a factory reset: its own handlers run then.
+   * Returns its removal.
+   */
+  onPackageRemoved(listener: PackageRemovedListener): () => void {
+    this.#removedListeners.add(listener);
+    return () => void this.#removedListeners.delete(listener);
   }
 
   /** An installed app's connection to the OMAPI, under that app's identity. */

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { JpkiMobileError } from '../../errors/index.js';
 import type { DatabaseConfig } from '../../store/index.js';
+import { HomeError } from './errors.js';
+import { secretFromEnv } from './secret-source.js';
 
-export type HomeErrorCode = 'ERR_HOME_MISSING' | 'ERR_HOME_EXISTS' | 'ERR_HOME_CONFIG' | 'ERR_HOME_SECRET';
-
-export class HomeError extends JpkiMobileError<HomeErrorCode> {}
+export { HomeError, type HomeErrorCode } from './errors.js';
 
 /**
  * The state of one system lives in one home folder: `config.json`, the SQLite database (unless the
@@ -87,14 +86,14 @@ export function databaseConfig(home: string, config: HomeConfig, env: NodeJS.Pro
 }
 
 /**
- * A secret from the environment or from a file in `secrets/` (never from a command-line flag, so it
- * stays out of process listings and shell history).
+ * A secret from the environment (`$VAR`, or the file `$VAR_FILE` names: secret-source.ts, with its
+ * checks) or from a file in `secrets/` (never from a command-line flag, so it stays out of process
+ * listings and shell history). `multiline`: the secret is a whole file (a PEM key), not one line.
  */
-export function readSecret(home: string, name: string, envVar: string, env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env[envVar];
-  if (fromEnv) return fromEnv;
-  const fileVar = env[`${envVar}_FILE`];
-  const path = fileVar ?? join(home, 'secrets', name);
+export function readSecret(home: string, name: string, envVar: string, env: NodeJS.ProcessEnv = process.env, options: { multiline?: boolean } = {}): string {
+  const fromEnv = secretFromEnv(envVar, { env, multiline: options.multiline === true });
+  if (fromEnv !== undefined) return fromEnv;
+  const path = join(home, 'secrets', name);
   if (!existsSync(path)) throw new HomeError('ERR_HOME_SECRET', `secret '${name}' not found: set ${envVar} or ${envVar}_FILE, or create ${path}`);
   return readFileSync(path, 'utf8').trim();
 }

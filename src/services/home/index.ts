@@ -10,3 +10,4 @@ export {
   readSecret,
   writeSecret,
 } from './home.js';
+export { secretFromEnv, secretInEnvironment, readSecretFile, type SecretSourceOptions } from './secret-source.js';

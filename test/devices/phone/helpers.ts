@@ -174,6 +174,7 @@ export interface TestPhoneOptions {
   readonly rules?: Uint8Array;
   readonly fetch?: FetchLike;
   readonly clock?: () => Date;
+  readonly onEvent?: PhoneOptions['onEvent'];
 }
 
 /** A phone over a contact element with the echo applets and a test ARA-M, powered on. */
@@ -189,6 +190,7 @@ export async function testPhone(options: TestPhoneOptions = {}) {
     secureElement: { contact, contactless },
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   };
   const phone = await Phone.create(phoneOptions, { model: 'JPKI Test Phone', deviceId: 'PHONE-0001' });
   await phone.powerOn();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fromHex, toHex } from '../../../src/bytes/index.js';
 import { FileCardStore, MemoryCardStore } from '../../../src/card/index.js';
-import { loadOrCreateDeviceKey, Phone, PHONE_FORMAT, type FactoryResetContext, type PhoneState } from '../../../src/devices/phone/index.js';
+import { loadOrCreateDeviceKey, Phone, PHONE_FORMAT, PhoneError, type FactoryResetContext, type PhoneEvent, type PhoneState } from '../../../src/devices/phone/index.js';
 import { APP_AID, APP_AID_2, OTHER_AID, ruleSet, signingCertificate, testPhone } from './helpers.js';
 
 const APP = 'jp.go.jpki.mobile';
@@ -70,6 +70,33 @@ describe('phone: apps and the OMAPI', () => {
     assert.equal(phone.app(APP), undefined);
     await rejects(() => phone.openSeService(APP), 'ERR_PHONE_APP_NOT_INSTALLED');
     await rejects(phone.uninstallApp(APP), 'ERR_PHONE_APP_NOT_INSTALLED');
+  });
+
+  it('tells its package listeners about a removed app, after the removal is saved; a failing listener does not undo it', async () => {
+    const events: PhoneEvent[] = [];
+    const { phone, store } = await phoneWithApps({ onEvent: (e) => events.push(e) });
+    const heard: { pkg: string; savedApps: string[] }[] = [];
+    const stop = phone.onPackageRemoved(async (pkg) => {
+      heard.push({ pkg, savedApps: (await store.load()).apps.map((a) => a.packageName) });
+    });
+    phone.onPackageRemoved((pkg) => {
+      if (pkg === OTHER) throw new PhoneError('ERR_PHONE_OFFLINE', 'the listener could not reach its server');
+    });
+    await phone.installApp({ packageName: 'jp.example.late', signingCertificates: [otherCert] });
+    assert.deepEqual(heard, [], 'an installation is not a removal');
+    await phone.uninstallApp(OTHER);
+    assert.deepEqual(heard, [{ pkg: OTHER, savedApps: [APP, AGENT, 'jp.example.late'] }]);
+    assert.equal(phone.app(OTHER), undefined, 'the removal stands although a listener failed');
+    assert.deepEqual(events.filter((e) => e.type === 'package-listener'), [{ type: 'package-listener', packageName: OTHER, ok: false, error: 'ERR_PHONE_OFFLINE' }]);
+    stop();
+    await phone.uninstallApp('jp.example.late');
+    assert.equal(heard.length, 1, 'a removed listener hears nothing more');
+    // A factory reset removes every app without the package listeners: its own handlers run.
+    const again: string[] = [];
+    phone.onPackageRemoved((pkg) => void again.push(pkg));
+    await phone.factoryReset();
+    assert.deepEqual(phone.apps(), []);
+    assert.deepEqual(again, []);
   });
 
   it('turning off closes every channel and powers the element off; the next boot reads the rules afresh', async () => {
