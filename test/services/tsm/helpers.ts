@@ -21,6 +21,7 @@ import {
   registerAppInstance,
   RelayClient,
   RelayService,
+  replaceTemporarySecrets,
   SeiTsm,
   SpTsm,
   tsmRoutes,
@@ -229,6 +230,15 @@ export function cardSigner(card: Card, password = CARD_PASSWORD): (application: 
     const cardCertificate = await card.client.readCertificate('sign');
     return { signature, cardCertificate };
   };
+}
+
+/**
+ * The app's part at the end of an issuance or re-initialisation session (a `replaceSecrets` hook): the
+ * user's own values (never equal to the temporary ones) replace the temporary ones on a channel of its own.
+ */
+export function ownSecrets(phone: Phone, own: { pin: string; password: string } = { pin: '4321', password: 'OWNPASSWORD7' }) {
+  return (temporary: { readonly pin?: string; readonly password?: string }): Promise<void> =>
+    replaceTemporarySecrets(phone.channels, temporary, { pin: temporary.pin === own.pin ? '4322' : own.pin, password: own.password });
 }
 
 /** Runs the real openssl without blocking the event loop (the services under test are in this process). */
