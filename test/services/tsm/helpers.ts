@@ -241,6 +241,27 @@ export function ownSecrets(phone: Phone, own: { pin: string; password: string } 
     replaceTemporarySecrets(phone.channels, temporary, { pin: temporary.pin === own.pin ? '4322' : own.pin, password: own.password });
 }
 
+/** Channels whose commands and responses a test can alter (an agent that tampers, or a broken one). */
+export function tampering(inner: SeChannels, alter: { command?: (c: Uint8Array) => Uint8Array; response?: (r: Uint8Array, c: Uint8Array) => Uint8Array; open?: (aid: Uint8Array) => void }): SeChannels {
+  return {
+    async open(aid) {
+      alter.open?.(aid);
+      const opened = await inner.open(aid);
+      return {
+        selectResponse: opened.selectResponse,
+        channel: {
+          async transmit(c) {
+            const sent = alter.command ? alter.command(c) : c;
+            const r = await opened.channel.transmit(sent);
+            return alter.response ? alter.response(r, c) : r;
+          },
+          close: () => opened.channel.close(),
+        },
+      };
+    },
+  };
+}
+
 /** Runs the real openssl without blocking the event loop (the services under test are in this process). */
 export function openssl(...args: string[]): Promise<{ status: number; out: string }> {
   return new Promise((resolve) => {

@@ -5,7 +5,7 @@ import { GP_TEST_KEY, Scp03HostSession, scp03KeySet } from '../../../src/crypto/
 import { AID, BatchRunner, RelayRefusal, type SeChannels, type SessionDocument, type TraceDocument } from '../../../src/services/tsm/index.js';
 import { leaksOf, referenceDataHex } from '../../helpers/leaks.js';
 import { forEachDialect } from '../../helpers/postgres.js';
-import { appletClient, cardSigner, newCard, newPhone, ownSecrets, registerApp, relayClient, startTsm, type App, type Card, type Phone, type TsmHarness } from './helpers.js';
+import { appletClient, cardSigner, newCard, newPhone, ownSecrets, registerApp, relayClient, startTsm, tampering, type App, type Card, type Phone, type TsmHarness } from './helpers.js';
 
 /**
  * The relay's promises, on SQLite and PostgreSQL: a batch is the same for its number forever, a repeat
@@ -13,27 +13,6 @@ import { appletClient, cardSigner, newCard, newPhone, ownSecrets, registerApp, r
  * twice on the element, and every way a session can end (an unexpected status word, a response that
  * fails its R-MAC, a phone-side error, expiry, a newer session) ends it with its reason.
  */
-
-/** Channels whose commands and responses a test can alter (an agent that tampers, or a broken one). */
-function tampering(inner: SeChannels, alter: { command?: (c: Uint8Array) => Uint8Array; response?: (r: Uint8Array, c: Uint8Array) => Uint8Array; open?: (aid: Uint8Array) => void }): SeChannels {
-  return {
-    async open(aid) {
-      alter.open?.(aid);
-      const opened = await inner.open(aid);
-      return {
-        selectResponse: opened.selectResponse,
-        channel: {
-          async transmit(c) {
-            const sent = alter.command ? alter.command(c) : c;
-            const r = await opened.channel.transmit(sent);
-            return alter.response ? alter.response(r, c) : r;
-          },
-          close: () => opened.channel.close(),
-        },
-      };
-    },
-  };
-}
 
 /** The ISD's owner (here the development key) sends commands under SCP03, as the SEI would. */
 async function asIssuer(phone: Phone, commands: Uint8Array[]): Promise<string[]> {

@@ -6,14 +6,14 @@ import type { Party, PlannedStep, WireStep } from '../script.js';
 import type { SeiTsm } from '../sei/sei-tsm.js';
 import { identityFromCplc } from '../se-identity.js';
 import type { AppInstance, SpTsm } from '../sp/sp-tsm.js';
-import { checkBatch, hashOf, recordResponses } from './batch-check.js';
+import { checkBatch, hashOf, recordResponses, replayedResponses } from './batch-check.js';
 import type { SecretsToReset } from '../../jpki/application.js';
 import type { ResetNoticeAnswer } from '../reset-notice.js';
 import { acceptResetNotice, factoryReset, type ResetContext, type ResetNoticeInput } from './element-reset.js';
 import { beginFlow, certifiedFlow, certify, continueFlow, REPLACED_PHASE, type Advance, type Certified, type FlowSession } from './flows.js';
 import { recordReplacement } from './replacement.js';
 import type { BatchResults, FailureDocument, SessionDocument } from './protocol.js';
-import { answerBatch, getBatch, getSession, insertSession, LIVE_STATES, liveSessionsOf, newSessionRow, planBatch, purgeSecrets, agentTokenHash, sessionOfAgent, traceOf, updateSession, type Purpose, type SessionRow } from './sessions.js';
+import { answerBatch, batchesOf, getBatch, getSession, insertSession, LIVE_STATES, liveSessionsOf, newSessionRow, planBatch, purgeSecrets, agentTokenHash, sessionOfAgent, traceOf, updateSession, type Purpose, type SessionRow } from './sessions.js';
 import { sessionDocument, sessionSummaries, traceDocument, withoutSecrets, type SessionSummary, type TraceDocument } from './views.js';
 
 export interface RelayServiceOptions {
@@ -332,7 +332,10 @@ export class RelayService {
   /** Checks a batch's results, ends the session at the first problem, or moves the flow on. */
   async #answer(q: Queryable, row: SessionRow, steps: readonly WireStep[], owners: readonly Party[], results: BatchResults): Promise<SessionDocument> {
     const seq = row.batch_seq;
-    const labels = (await traceOf(q, row.id)).filter((t) => t.batch_seq === seq).map((t) => t.label);
+    const trace = await traceOf(q, row.id);
+    const replayed = replayedResponses(seq, results, trace, await batchesOf(q, row.id));
+    if (replayed) return this.#document(q, await this.#end(q, row, 'failed', replayed));
+    const labels = trace.filter((t) => t.batch_seq === seq).map((t) => t.label);
     const checked = checkBatch(seq, steps, labels, results);
     if (checked.failure) {
       await recordResponses(q, row.id, seq, steps.length, checked, undefined, checked.unexpected >= 0 ? checked.unexpected + 1 : checked.responses.length);
