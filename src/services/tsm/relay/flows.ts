@@ -202,8 +202,9 @@ export async function continueFlow(t: FlowTsms, q: Queryable, s: FlowSession, ow
     }
     case 'i3': {
       const sp = await t.sp.issuanceFinish(q, s.id, required(s.spState, 'SP state'), s.seId, parts.sp);
-      // New keys and certificates on this element: an older wipe order of it has nothing left to wipe.
-      await t.sp.desk.cancel(q, s.seId, 'wipe-applet');
+      // New keys and certificates on this element: an older wipe order of it has nothing left to wipe,
+      // unless it names these certificates (superseded meanwhile by a concurrent issuance for the person).
+      await t.sp.desk.cancel(q, s.seId, 'wipe-applet', [sp.result.sign.serial, sp.result.auth.serial].filter((x): x is string => x !== null));
       return { phase: REPLACE_PHASE, state: 'awaiting-replacement', seiState: null, spState: null, plain: sp.plain, result: sp.result };
     }
     default:
