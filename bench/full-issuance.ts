@@ -100,8 +100,9 @@ const BEFORE: Record<string, string> = {
   'POST /tsm/v1/sessions/:id/batches/2': 'element: batch 2 (EXT. AUTH., 2 x GENERATE KEY PAIR)',
   'POST /tsm/v1/sessions/:id/signature': 'card: VERIFY password, sign, read certificate',
   'POST /tsm/v1/sessions/:id/batches/3': 'element: batch 3 (4 certificates, temporary PIN+pw)',
+  'POST /tsm/v1/sessions/:id/secrets-replaced': "app: user's PIN and password (VERIFY+CHANGE x2)",
 };
-const AFTER = "app: user's PIN and password (VERIFY+CHANGE x2)";
+const AFTER = 'app: certificates recorded, issued';
 
 function breakdown(samples: readonly Sample[]): void {
   const rows = new Map<string, number[]>();

@@ -16,6 +16,11 @@ import { toUserError } from './user-errors.js';
  *   writing-certificates ─completed→ setting-secrets ─secrets-set→ issued
  * any step ─fail→ failed;  failed|issued ─start→ generating-keys   (a new session; the CA supersedes)
  * ```
+ *
+ * `completed`: the certificates and the temporary PIN and password are in the element (the session
+ * awaits their replacement); `secrets-set`: the app replaced them with the user's own and the SP-TSM,
+ * told so, purged them and completed the session. The temporary values pass from the relay client to the
+ * applet and nowhere else: not shown, not logged, not saved.
  */
 export type IssuanceState = 'idle' | 'generating-keys' | 'awaiting-card' | 'certifying' | 'writing-certificates' | 'setting-secrets' | 'issued' | 'failed';
 export type IssuanceEvent = 'start' | 'application-ready' | 'card-signed' | 'certified' | 'completed' | 'secrets-set' | 'fail';
@@ -115,6 +120,12 @@ export async function runIssuance(app: JpkiApp, input: IssuanceInput): Promise<I
               throw toUserError(err, { secret: 'card-password', doing: 'reading the card' });
             }
           },
+          async replaceSecrets(temporary, session) {
+            await chain;
+            if (m.state === 'certifying') await m.fire('certified');
+            await m.fire('completed');
+            await replaceAndRecord(app, input, temporary, session);
+          },
         },
       ),
     );
@@ -122,29 +133,7 @@ export async function runIssuance(app: JpkiApp, input: IssuanceInput): Promise<I
     if (outcome.session.state !== 'completed') {
       throw new AppError('ERR_APP_SESSION_FAILED', `The issuance did not complete (${outcome.session.failure?.code ?? outcome.session.state}): start again.`);
     }
-    if (m.state === 'certifying') await m.fire('certified');
-    await m.fire('completed');
-    const result = outcome.session.result as { temporaryPin: string; temporaryPassword: string; auth: { serial: string }; sign: { serial: string } };
-    // 3.7: the user's own PIN and password replace the temporary ones, which the user never sees.
-    const chosen = await askSecrets(input);
-    // The PIN and password stay verified after CHANGE REFERENCE DATA: the app keeps a copy of both
-    // certificates (public data) to show their status later without asking for them.
-    const der = await withApplet(app.openSeService(), async (applet) => {
-      try {
-        await applet.verify('pin', result.temporaryPin);
-        await applet.change('pin', chosen.pin);
-        const auth = await applet.readCertificate('auth');
-        await applet.verify('password', result.temporaryPassword);
-        await applet.change('password', chosen.password);
-        const sign = await applet.readCertificate('sign');
-        return { auth: Buffer.from(auth).toString('base64'), sign: Buffer.from(sign).toString('base64') };
-      } catch (err) {
-        throw appletRefusal(err);
-      }
-    });
-    // New keys: a PIN sealed for fingerprint unlock belongs to the old ones.
-    if (app.phone.keystore.aliases(app.packageName).includes(PIN_UNLOCK_KEY)) await app.phone.keystore.deleteKey(app.packageName, PIN_UNLOCK_KEY);
-    await app.update({ certificates: { auth: result.auth.serial, sign: result.sign.serial }, certificateDer: der, biometric: null });
+    const result = outcome.session.result as { auth: { serial: string }; sign: { serial: string } };
     await m.fire('secrets-set');
     return { sessionId: outcome.session.sessionId, authSerial: result.auth.serial, signSerial: result.sign.serial };
   } catch (err) {
@@ -152,4 +141,33 @@ export async function runIssuance(app: JpkiApp, input: IssuanceInput): Promise<I
     if (m.can('fail')) await m.fire('fail');
     throw toUserError(err, { doing: 'the issuance' });
   }
+}
+
+/**
+ * 3.7, inside the session: the user's own PIN and password replace the temporary ones, which the user
+ * never sees; the client confirms afterwards. The PIN and password stay verified after CHANGE REFERENCE
+ * DATA: the app keeps a copy of both certificates (public data) to show their status later without
+ * asking for them. They are recorded before the confirmation: the element holds them with the user's
+ * values whether or not the confirmation gets through.
+ */
+async function replaceAndRecord(app: JpkiApp, input: IssuanceInput, temporary: { pin?: string; password?: string }, session: SessionDocument): Promise<void> {
+  const result = session.result as { auth: { serial: string }; sign: { serial: string } };
+  if (temporary.pin === undefined || temporary.password === undefined) throw new AppError('ERR_APP_SESSION_FAILED', 'The issuance did not set a PIN and password: start again.');
+  const chosen = await askSecrets(input);
+  const der = await withApplet(app.openSeService(), async (applet) => {
+    try {
+      await applet.verify('pin', temporary.pin!);
+      await applet.change('pin', chosen.pin);
+      const auth = await applet.readCertificate('auth');
+      await applet.verify('password', temporary.password!);
+      await applet.change('password', chosen.password);
+      const sign = await applet.readCertificate('sign');
+      return { auth: Buffer.from(auth).toString('base64'), sign: Buffer.from(sign).toString('base64') };
+    } catch (err) {
+      throw appletRefusal(err);
+    }
+  });
+  // New keys: a PIN sealed for fingerprint unlock belongs to the old ones.
+  if (app.phone.keystore.aliases(app.packageName).includes(PIN_UNLOCK_KEY)) await app.phone.keystore.deleteKey(app.packageName, PIN_UNLOCK_KEY);
+  await app.update({ certificates: { auth: result.auth.serial, sign: result.sign.serial }, certificateDer: der, biometric: null });
 }

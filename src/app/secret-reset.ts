@@ -12,8 +12,9 @@ import { toUserError } from './user-errors.js';
  * password, or blocked it, and holds their Individual Number Card to the phone. The SP-TSM's `reset-pin`
  * session: the card signs the re-initialisation request, the certification service checks that the card
  * belongs to the holder of this phone's certificates, the SP-TSM sets temporary values through SCP03
- * (the retry counters back to their maximum), and the app replaces them with the user's own at once, as
- * at issuance: the user never sees the temporary ones.
+ * (the retry counters back to their maximum), and the app replaces them with the user's own inside the
+ * same session, as at issuance: it confirms, the SP-TSM purges them, and the session completes. The
+ * user never sees the temporary ones.
  *
  * ```
  * idle ─start→ opening ─request-ready→ awaiting-card ─card-signed→ authorising ─authorised→
@@ -127,6 +128,12 @@ export async function runSecretReset(app: JpkiApp, input: SecretResetInput): Pro
               throw toUserError(err, { secret: 'card-password', doing: 'reading the card' });
             }
           },
+          async replaceSecrets(temporary) {
+            await chain;
+            if (m.state === 'authorising') await m.fire('authorised');
+            await m.fire('completed');
+            await replaceSecrets(app, input, which, temporary);
+          },
         },
       ),
     );
@@ -134,27 +141,6 @@ export async function runSecretReset(app: JpkiApp, input: SecretResetInput): Pro
     if (outcome.session.state !== 'completed') {
       throw new AppError('ERR_APP_SESSION_FAILED', `The re-initialisation did not complete (${outcome.session.failure?.code ?? outcome.session.state}): start again.`);
     }
-    if (m.state === 'authorising') await m.fire('authorised');
-    await m.fire('completed');
-    const result = outcome.session.result as { temporaryPin?: string; temporaryPassword?: string };
-    // 3.7 again: the user's own values replace the temporary ones, which the user never sees.
-    const chosen = await askEntries(input, which);
-    await withApplet(app.openSeService(), async (applet) => {
-      try {
-        if (chosen.pin !== undefined) {
-          await applet.verify('pin', result.temporaryPin!);
-          await applet.change('pin', chosen.pin);
-        }
-        if (chosen.password !== undefined) {
-          await applet.verify('password', result.temporaryPassword!);
-          await applet.change('password', chosen.password);
-        }
-      } catch (err) {
-        throw appletRefusal(err);
-      }
-    });
-    // A PIN sealed for fingerprint unlock is the old one now.
-    if (chosen.pin !== undefined && app.data.biometric) await app.disableBiometricUnlock();
     await m.fire('secrets-set');
     return { sessionId: outcome.session.sessionId, secrets: which };
   } catch (err) {
@@ -162,4 +148,28 @@ export async function runSecretReset(app: JpkiApp, input: SecretResetInput): Pro
     if (m.can('fail')) await m.fire('fail');
     throw toUserError(err, { doing: 'the re-initialisation' });
   }
+}
+
+/** 3.7 again, inside the session: the user's own values replace the temporary ones, which the user never sees. */
+async function replaceSecrets(app: JpkiApp, input: SecretResetInput, which: SecretsToReset, temporary: { pin?: string; password?: string }): Promise<void> {
+  if ((which !== 'password' && temporary.pin === undefined) || (which !== 'pin' && temporary.password === undefined)) {
+    throw new AppError('ERR_APP_SESSION_FAILED', 'The re-initialisation did not set what was asked: start again.');
+  }
+  const chosen = await askEntries(input, which);
+  await withApplet(app.openSeService(), async (applet) => {
+    try {
+      if (chosen.pin !== undefined) {
+        await applet.verify('pin', temporary.pin!);
+        await applet.change('pin', chosen.pin);
+      }
+      if (chosen.password !== undefined) {
+        await applet.verify('password', temporary.password!);
+        await applet.change('password', chosen.password);
+      }
+    } catch (err) {
+      throw appletRefusal(err);
+    }
+  });
+  // A PIN sealed for fingerprint unlock is the old one now.
+  if (chosen.pin !== undefined && app.data.biometric) await app.disableBiometricUnlock();
 }

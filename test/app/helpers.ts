@@ -7,7 +7,7 @@ import { MemoryCardStore } from '../../src/card/index.js';
 import { startSystem, type RunningSystem } from '../../src/cli/runtime/jpki-system.js';
 import { main } from '../../src/cli/program.js';
 import { JpkiApp, PushAgent, createAppSigningIdentity, certificateHash, elementCplc, seAgentResetHandler, type AppData, type PushAgentState } from '../../src/app/index.js';
-import { Phone, type PhoneState } from '../../src/devices/phone/index.js';
+import { Phone, type FetchLike, type PhoneState } from '../../src/devices/phone/index.js';
 import { IdCard, issueCard as officeIssueCard, type CardCertificateRequest, type CardCertificates } from '../../src/devices/id-card/index.js';
 import { createElement, SecureElement, type SeState } from '../../src/devices/secure-element/index.js';
 import type { BasicFour } from '../../src/pki/x509/index.js';
@@ -69,13 +69,13 @@ export interface TestPhone {
   readonly seId: string;
 }
 
-/** A phone with a production element registered at the SEI-TSM by its maker; powered on, online. */
-export async function newPhone(h: SystemHarness, model = 'Test Phone'): Promise<TestPhone> {
+/** A phone with a production element registered at the SEI-TSM by its maker; powered on, online (`fetch`: the network under it). */
+export async function newPhone(h: SystemHarness, model = 'Test Phone', network: { fetch?: FetchLike } = {}): Promise<TestPhone> {
   const options = phoneElementOptions('production', { jpkiPackage: JPKI_PACKAGE });
   const made = createElement(options);
   const element = await SecureElement.open(new MemoryCardStore<SeState>(made.state), { packages: options.packages });
   const store = new MemoryCardStore<PhoneState>();
-  const phone = await Phone.create({ store, deviceKey: new Uint8Array(randomBytes(32)), secureElement: { contact: element.contact, contactless: element.contactless } }, { model });
+  const phone = await Phone.create({ store, deviceKey: new Uint8Array(randomBytes(32)), secureElement: { contact: element.contact, contactless: element.contactless }, ...(network.fetch ? { fetch: network.fetch } : {}) }, { model });
   await phone.powerOn();
   const k = made.isdKeys;
   const cplc = await elementCplc(phone);

@@ -9,6 +9,7 @@ import { JpkiApClient } from '../../src/transports/jpki-ap/index.js';
 import { anchors, CARD_PASSWORD, installApp, newPhone, startHome, type SystemHarness, type TestPhone } from '../app/helpers.js';
 import { ISSUED, jpkiOnElement } from './support/element-status.js';
 import { appletCertificates, appletContents } from './support/flows.js';
+import { leaksOf, referenceDataHex } from '../helpers/leaks.js';
 import { caStatus, cardFor, ocspStatus, OTHER_PERSON } from './support/reset-system.js';
 
 /**
@@ -137,6 +138,9 @@ describe('flow 5: PIN/password re-initialisation online with the card, end to en
     await assert.rejects(login('2468'), code('ERR_APP_SECRET_BLOCKED'));
     // Driven at the relay level to keep the signed request: the card signs it, the CA authorises it once.
     let signed: { request: Uint8Array; signature: Uint8Array; cardCertificate: Uint8Array } | undefined;
+    let temporary: { pin?: string; password?: string } | undefined;
+    let awaiting: string | undefined;
+    let mine = '3690';
     const outcome = await app.relay((client) =>
       client.run(
         { seId: p.seId, purpose: 'reset-pin', secrets: 'pin' },
@@ -147,19 +151,37 @@ describe('flow 5: PIN/password re-initialisation online with the card, end to en
             signed = { request, signature: await card.signSha256('sign', request), cardCertificate: await card.readCertificate('sign') };
             return signed;
           },
+          // Inside the session: the temporary PIN is replaced as the app does (VERIFY it, CHANGE REFERENCE DATA).
+          async replaceSecrets(t, session) {
+            temporary = t;
+            awaiting = session.state;
+            if (t.pin === mine) mine = '3691';
+            await app.changeSecret({ which: 'pin', current: t.pin!, next: mine, confirm: mine });
+          },
         },
       ),
     );
     assert.equal(outcome.session.state, 'completed');
-    const result = outcome.session.result as { temporaryPin?: string; temporaryPassword?: string; secrets: string };
+    assert.equal(awaiting, 'awaiting-replacement');
+    const result = outcome.session.result as { secrets: string; secretsReplacedAt?: string };
     assert.equal(result.secrets, 'pin');
-    assert.match(result.temporaryPin ?? '', /^[0-9]{4}$/);
-    assert.equal(result.temporaryPassword, undefined, 'the password was not touched');
-    const trace = JSON.stringify((await h.api('GET', `/tsm/v1/sessions/${outcome.session.sessionId}/trace`, undefined, h.admin)).json);
-    assert.ok(!trace.includes(Buffer.from(result.temporaryPin!).toString('hex').toUpperCase()));
-    // The temporary PIN works once changed, as the app does; the password is still the user's.
-    await app.changeSecret({ which: 'pin', current: result.temporaryPin!, next: '3690', confirm: '3690' });
-    assert.equal((await login('3690')).kind, 'phone-auth');
+    assert.ok(result.secretsReplacedAt);
+    assert.match(temporary?.pin ?? '', /^[0-9]{4}$/);
+    assert.equal(temporary?.password, undefined, 'the password was not touched');
+    // After the confirmation the temporary PIN is nowhere: not in the session document or the trace.
+    const path = `/tsm/v1/sessions/${outcome.session.sessionId}`;
+    const credential = await app.credential();
+    const last = (await h.api('GET', `${path}/trace`, undefined, h.admin)).json as { entries: { batch: number; label: string }[] };
+    assert.match(last.entries.at(-1)!.label, /^secrets replaced: the app set the user's own PIN \(/);
+    const seen = [
+      outcome.session,
+      last,
+      (await fetch(`${h.url}${path}`, { headers: { authorization: `Bearer ${credential}` } }).then((r) => r.json())) as unknown,
+    ];
+    assert.deepEqual(leaksOf(seen, temporary!.pin!, [referenceDataHex(temporary!.pin!)]), []);
+    // The temporary PIN no longer verifies (a wrong try, then the user's own resets the counter).
+    await assert.rejects(login(temporary!.pin!), code('ERR_APP_SECRET_WRONG'));
+    assert.equal((await login(mine)).kind, 'phone-auth');
     assert.equal((await sign('SECONDPW7')).kind, 'phone-sign');
     // The same signed request again, straight to the CA with the SP-TSM's operator token: refused.
     const spToken = readFileSync(join(h.home, 'secrets', 'sp-tsm.token'), 'utf8').trim();

@@ -26,7 +26,7 @@ forEachDialect('store: queries and transactions', (ctx) => {
     assert.equal(db.dialect, ctx.dialect);
     const rows = await db.query<{ id: number; name: string }>('SELECT id, name FROM schema_migrations ORDER BY id');
     assert.deepEqual(rows.map((r) => ({ ...r })), MIGRATIONS.map((m) => ({ id: m.id, name: m.name })));
-    assert.deepEqual(rows.map((r) => r.name), ['jpki', 'crl-index', 'push', 'tsm', 'rp', 'orders', 'reset']);
+    assert.deepEqual(rows.map((r) => r.name), ['jpki', 'crl-index', 'push', 'tsm', 'rp', 'orders', 'reset', 'replacement']);
   });
 
   it('round-trips BLOBs as plain Uint8Array, nulls, booleans as 0/1, and large integers', async () => {

@@ -42,6 +42,7 @@ export type TsmErrorCode =
   | 'ERR_TSM_BATCH_CONFLICT'
   | 'ERR_TSM_BATCH_RESPONSES'
   | 'ERR_TSM_NOT_AWAITING_SIGNATURE'
+  | 'ERR_TSM_NOT_AWAITING_REPLACEMENT'
   | 'ERR_TSM_CA_REFUSED'
   | 'ERR_TSM_CA_UNAVAILABLE'
   // why a session ended (failure.code)
@@ -49,11 +50,13 @@ export type TsmErrorCode =
   | 'ERR_TSM_SECURE_CHANNEL'
   | 'ERR_TSM_AGENT'
   | 'ERR_TSM_RESPONSE_INVALID'
+  | 'ERR_TSM_RESPONSE_REPLAYED'
   | 'ERR_TSM_ABORTED'
   // the relay client
   | 'ERR_TSM_RELAY_NETWORK'
   | 'ERR_TSM_RELAY_PROTOCOL'
   | 'ERR_TSM_RELAY_CHANNEL'
-  | 'ERR_TSM_RELAY_SIGNER';
+  | 'ERR_TSM_RELAY_SIGNER'
+  | 'ERR_TSM_RELAY_REPLACER';
 
 export class TsmError extends JpkiMobileError<TsmErrorCode> {}

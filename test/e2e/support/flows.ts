@@ -8,6 +8,7 @@ import { fromHex } from '../../../src/bytes/index.js';
 import { main } from '../../../src/cli/program.js';
 import { startSystem, type RunningSystem } from '../../../src/cli/runtime/jpki-system.js';
 import type { IdCard } from '../../../src/devices/id-card/index.js';
+import type { FetchLike } from '../../../src/devices/phone/index.js';
 import { certIdFor, encodeOcspRequest, parseOcspResponse, verifyOcspResponseSignature, reasonName } from '../../../src/pki/revocation/index.js';
 import type { BasicFour } from '../../../src/pki/x509/index.js';
 import { MemoryChallengeStore, RelyingParty } from '../../../src/sdk/index.js';
@@ -104,9 +105,9 @@ export interface Handset extends TestPhone {
   readonly app: JpkiApp;
 }
 
-/** A phone with the JPKI app installed and prepared (flow 2). */
-export async function preparedHandset(h: E2e, model: string): Promise<Handset> {
-  const p = await newPhone(h, model);
+/** A phone with the JPKI app installed and prepared (flow 2); `fetch`: the network under the phone. */
+export async function preparedHandset(h: E2e, model: string, options: { fetch?: FetchLike } = {}): Promise<Handset> {
+  const p = await newPhone(h, model, options);
   const app = await installApp(h, p);
   const outcome = await app.prepare();
   assert.equal(outcome.session.state, 'completed');

@@ -8,11 +8,11 @@ import { scp03KeySet } from '../../../src/crypto/index.js';
 import { EF } from '../../../src/devices/applets/jpki/index.js';
 import { ARA_M_AID, decodeAllRulesResponse } from '../../../src/devices/secure-element/ara-m/index.js';
 import { parseCertificate } from '../../../src/pki/x509/index.js';
-import { AID, deriveIsdKeys, identityFromCplc, replaceTemporarySecrets, Sealer, subKey, type RelayOutcome, type TraceDocument } from '../../../src/services/tsm/index.js';
+import { AID, deriveIsdKeys, identityFromCplc, replaceTemporarySecrets, Sealer, subKey, type RelayOutcome, type SessionDocument, type TraceDocument } from '../../../src/services/tsm/index.js';
 import { JpkiApClient } from '../../../src/transports/jpki-ap/index.js';
 import { pem } from '../../helpers/jpki.js';
 import { forEachDialect } from '../../helpers/postgres.js';
-import { appletClient, cardSigner, newCard, newPhone, openssl, registerApp, relayClient, startTsm, tryKeys, type Card, type Phone, type TsmHarness } from './helpers.js';
+import { appletClient, cardSigner, newCard, newPhone, openssl, ownSecrets, registerApp, relayClient, startTsm, tryKeys, type Card, type Phone, type TsmHarness } from './helpers.js';
 
 /**
  * Flows 2 and 3 end to end, over HTTP on 127.0.0.1, on SQLite and PostgreSQL: a real secure element
@@ -45,6 +45,9 @@ forEachDialect('TSMs: preparation and issuance end to end', (ctx) => {
   let prepared: RelayOutcome;
   let issued: RelayOutcome;
   let userA: { pin: string; password: string };
+  /** The temporary values the SP-TSM set, as the relay client handed them to the app's replacer. */
+  let temporaryA: { pin: string; password: string };
+  let awaiting: SessionDocument;
 
   it('prepares a development element in 3 batches (4 HTTP requests): APSD, applet, ARA-M rule, keys rotated', async () => {
     phoneA = await newPhone(h, 'development');
@@ -82,30 +85,47 @@ forEachDialect('TSMs: preparation and issuance end to end', (ctx) => {
     assert.deepEqual(await tryKeys(phoneA.channels, AID.APSD, relabelled, 0x00), { initializeUpdate: '9000', cardCryptogram: false, externalAuthenticate: '6982' });
   });
 
-  it('issues in 3 batches (5 HTTP requests): keys generated in the applet, the card signs, the CA certifies, certificates and temporary secrets written', async () => {
-    issued = await relayClient(h, phoneA, appA).run({ seId: phoneA.seId, purpose: 'issue' }, { signApplication: cardSigner(card) });
+  it('issues in 3 batches (6 HTTP requests): keys generated in the applet, the card signs, the CA certifies, certificates and temporary secrets written, the app replaces them and confirms', async () => {
+    issued = await relayClient(h, phoneA, appA).run(
+      { seId: phoneA.seId, purpose: 'issue' },
+      {
+        signApplication: cardSigner(card),
+        async replaceSecrets(temporary, session) {
+          awaiting = session;
+          temporaryA = { pin: temporary.pin!, password: temporary.password! };
+          userA = userSecrets(temporaryA);
+          // The user's entries are checked before anything reaches the applet.
+          await assert.rejects(replaceTemporarySecrets(phoneA.channels, temporaryA, { pin: '12345', password: userA.password }), { code: 'ERR_TSM_REQUEST' });
+          await replaceTemporarySecrets(phoneA.channels, temporaryA, userA);
+        },
+      },
+    );
     assert.equal(issued.session.state, 'completed', JSON.stringify(issued.session));
     assert.equal(issued.batches, 3);
-    assert.equal(issued.requests, 5);
-    const result = issued.session.result as { temporaryPin: string; temporaryPassword: string; sign: { serial: string }; auth: { serial: string }; superseded: string[] };
-    assert.match(result.temporaryPin, /^[0-9]{4}$/);
-    assert.match(result.temporaryPassword, /^[A-Z0-9]{16}$/);
+    assert.equal(issued.requests, 6, 'open, batch 1, batch 2, signature, batch 3, secrets-replaced');
+    assert.equal(awaiting.state, 'awaiting-replacement');
+    assert.match(temporaryA.pin, /^[0-9]{4}$/);
+    assert.match(temporaryA.password, /^[A-Z0-9]{16}$/);
+    const result = issued.session.result as { sign: { serial: string }; auth: { serial: string }; superseded: string[]; secretsReplacedAt: string };
+    const { secretsReplacedAt: _at, ...before } = result;
+    assert.deepEqual(awaiting.result, before, 'the result awaiting the replacement is the completed one without its time');
+    assert.match(result.secretsReplacedAt, /^\d{4}-\d\d-\d\dT/);
+    assert.equal(issued.session.temporary, undefined);
+    assert.ok(!JSON.stringify(issued.session).includes(temporaryA.password));
     assert.deepEqual(result.superseded, []);
     const orders = await h.sp.orders(phoneA.seId);
     assert.equal(orders.length, 1);
     assert.equal(orders[0]!.state, 'completed');
     assert.equal(orders[0]!.sign_serial, result.sign.serial);
+    const row = (await h.jpki.db.query<{ secrets: Uint8Array | null; phase: string }>('SELECT secrets, phase FROM tsm_sessions WHERE id = $1', [issued.session.sessionId]))[0]!;
+    assert.deepEqual([row.secrets, row.phase], [null, 'secrets-set'], 'the SP-TSM purged the temporary values at the confirmation');
   });
 
-  it('the app replaces the temporary PIN and password with the user\'s own (VERIFY temporary + CHANGE REFERENCE DATA); the temporary ones no longer work', async () => {
-    const result = issued.session.result as { temporaryPin: string; temporaryPassword: string };
-    userA = userSecrets({ pin: result.temporaryPin, password: result.temporaryPassword });
-    const temporary = { pin: result.temporaryPin, password: result.temporaryPassword };
-    await assert.rejects(replaceTemporarySecrets(phoneA.channels, temporary, { pin: '12345', password: userA.password }), { code: 'ERR_TSM_REQUEST' });
-    await replaceTemporarySecrets(phoneA.channels, temporary, userA);
+  it('the temporary PIN and password no longer verify in the applet; the user\'s own do', async () => {
     const { client, close } = await appletClient(phoneA);
     try {
-      await assert.rejects(client.verify('pin', result.temporaryPin), { code: 'ERR_JPKI_AP_PIN_INCORRECT' });
+      await assert.rejects(client.verify('pin', temporaryA.pin), { code: 'ERR_JPKI_AP_PIN_INCORRECT' });
+      await assert.rejects(client.verify('password', temporaryA.password), { code: 'ERR_JPKI_AP_PIN_INCORRECT' });
       await client.verify('pin', userA.pin);
       await client.verify('password', userA.password);
       assert.equal(await client.tokenLabel(), 'JPKIAPGPSETOKEN');
@@ -184,7 +204,7 @@ forEachDialect('TSMs: preparation and issuance end to end', (ctx) => {
     assert.ok(prepareTrace.entries.length > 20);
     for (const t of [prepareTrace, issueTrace]) assert.ok(t.entries.every((e) => e.outcome === 'ok'), JSON.stringify(t.entries.filter((e) => e.outcome !== 'ok')));
     const text = JSON.stringify([prepareTrace, issueTrace]);
-    const result = issued.session.result as { temporaryPin: string; temporaryPassword: string };
+    const result = { temporaryPin: temporaryA.pin, temporaryPassword: temporaryA.password };
     const ascii = (s: string) => toHex(new TextEncoder().encode(s));
     const handover = h.sp.handovers.find((x) => x.seId === phoneA.seId)!;
     const spKeys = (await h.jpki.db.query<{ kvn: number; keys: Uint8Array }>('SELECT kvn, keys FROM sp_apsd_keys WHERE se_id = $1', [phoneA.seId])).map((r) =>
@@ -223,7 +243,7 @@ forEachDialect('TSMs: preparation and issuance end to end', (ctx) => {
     const appB = await registerApp(h, phoneB);
     const client = relayClient(h, phoneB, appB);
     assert.equal((await client.run({ seId: phoneB.seId, purpose: 'prepare' })).session.state, 'completed');
-    const second = await client.run({ seId: phoneB.seId, purpose: 'issue' }, { signApplication: cardSigner(card) });
+    const second = await client.run({ seId: phoneB.seId, purpose: 'issue' }, { signApplication: cardSigner(card), replaceSecrets: ownSecrets(phoneB) });
     assert.equal(second.session.state, 'completed', JSON.stringify(second.session));
     const old = issued.session.result as { sign: { serial: string }; auth: { serial: string } };
     const now = second.session.result as { sign: { serial: string }; auth: { serial: string }; superseded: string[] };
@@ -254,7 +274,7 @@ forEachDialect('TSMs: preparation and issuance end to end', (ctx) => {
     const row = (await h.jpki.db.query<{ isd_keys: Uint8Array | null }>('SELECT isd_keys FROM sei_elements WHERE se_id = $1', [phone.seId]))[0]!;
     assert.equal(row.isd_keys, null, 'the maker\'s keys are forgotten');
     const otherCard = await newCard(h, { name: '佐藤\u3000一郎' });
-    const iss = await client.run({ seId: phone.seId, purpose: 'issue' }, { signApplication: cardSigner(otherCard) });
+    const iss = await client.run({ seId: phone.seId, purpose: 'issue' }, { signApplication: cardSigner(otherCard), replaceSecrets: ownSecrets(phone) });
     assert.equal(iss.session.state, 'completed', JSON.stringify(iss.session));
   });
 

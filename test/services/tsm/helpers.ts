@@ -21,6 +21,7 @@ import {
   registerAppInstance,
   RelayClient,
   RelayService,
+  replaceTemporarySecrets,
   SeiTsm,
   SpTsm,
   tsmRoutes,
@@ -228,6 +229,36 @@ export function cardSigner(card: Card, password = CARD_PASSWORD): (application: 
     const signature = await card.client.signSha256('sign', application);
     const cardCertificate = await card.client.readCertificate('sign');
     return { signature, cardCertificate };
+  };
+}
+
+/**
+ * The app's part at the end of an issuance or re-initialisation session (a `replaceSecrets` hook): the
+ * user's own values (never equal to the temporary ones) replace the temporary ones on a channel of its own.
+ */
+export function ownSecrets(phone: Phone, own: { pin: string; password: string } = { pin: '4321', password: 'OWNPASSWORD7' }) {
+  return (temporary: { readonly pin?: string; readonly password?: string }): Promise<void> =>
+    replaceTemporarySecrets(phone.channels, temporary, { pin: temporary.pin === own.pin ? '4322' : own.pin, password: own.password });
+}
+
+/** Channels whose commands and responses a test can alter (an agent that tampers, or a broken one). */
+export function tampering(inner: SeChannels, alter: { command?: (c: Uint8Array) => Uint8Array; response?: (r: Uint8Array, c: Uint8Array) => Uint8Array; open?: (aid: Uint8Array) => void }): SeChannels {
+  return {
+    async open(aid) {
+      alter.open?.(aid);
+      const opened = await inner.open(aid);
+      return {
+        selectResponse: opened.selectResponse,
+        channel: {
+          async transmit(c) {
+            const sent = alter.command ? alter.command(c) : c;
+            const r = await opened.channel.transmit(sent);
+            return alter.response ? alter.response(r, c) : r;
+          },
+          close: () => opened.channel.close(),
+        },
+      };
+    },
   };
 }
 

@@ -29,11 +29,18 @@ export async function handset(h: TsmHarness, card: Card): Promise<Handset> {
   const { token } = await device.register('jp.go.jpki.mobile');
   const app = await registerApp(h, phone, token);
   assert.equal((await relayClient(h, phone, app).run({ seId: phone.seId, purpose: 'prepare' })).session.state, 'completed');
-  const issued = await relayClient(h, phone, app).run({ seId: phone.seId, purpose: 'issue' }, { signApplication: cardSigner(card) });
+  let own = { pin: '4321', password: 'OWNPASSWORD7' };
+  const issued = await relayClient(h, phone, app).run(
+    { seId: phone.seId, purpose: 'issue' },
+    {
+      signApplication: cardSigner(card),
+      async replaceSecrets(temporary) {
+        own = { pin: temporary.pin === '4321' ? '4322' : '4321', password: 'OWNPASSWORD7' };
+        await replaceTemporarySecrets(phone.channels, temporary, own);
+      },
+    },
+  );
   assert.equal(issued.session.state, 'completed', JSON.stringify(issued.session));
-  const r = issued.session.result as { temporaryPin: string; temporaryPassword: string };
-  const own = { pin: r.temporaryPin === '4321' ? '4322' : '4321', password: 'OWNPASSWORD7' };
-  await replaceTemporarySecrets(phone.channels, { pin: r.temporaryPin, password: r.temporaryPassword }, own);
   return { phone, app, device, ...own, issued };
 }
 

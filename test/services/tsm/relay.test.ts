@@ -3,8 +3,9 @@ import { after, before, it } from 'node:test';
 import { command, encodeCommand, parseResponse } from '../../../src/apdu/index.js';
 import { GP_TEST_KEY, Scp03HostSession, scp03KeySet } from '../../../src/crypto/index.js';
 import { AID, BatchRunner, RelayRefusal, type SeChannels, type SessionDocument, type TraceDocument } from '../../../src/services/tsm/index.js';
+import { leaksOf, referenceDataHex } from '../../helpers/leaks.js';
 import { forEachDialect } from '../../helpers/postgres.js';
-import { cardSigner, newCard, newPhone, registerApp, relayClient, startTsm, type App, type Card, type Phone, type TsmHarness } from './helpers.js';
+import { appletClient, cardSigner, newCard, newPhone, ownSecrets, registerApp, relayClient, startTsm, tampering, type App, type Card, type Phone, type TsmHarness } from './helpers.js';
 
 /**
  * The relay's promises, on SQLite and PostgreSQL: a batch is the same for its number forever, a repeat
@@ -12,27 +13,6 @@ import { cardSigner, newCard, newPhone, registerApp, relayClient, startTsm, type
  * twice on the element, and every way a session can end (an unexpected status word, a response that
  * fails its R-MAC, a phone-side error, expiry, a newer session) ends it with its reason.
  */
-
-/** Channels whose commands and responses a test can alter (an agent that tampers, or a broken one). */
-function tampering(inner: SeChannels, alter: { command?: (c: Uint8Array) => Uint8Array; response?: (r: Uint8Array, c: Uint8Array) => Uint8Array; open?: (aid: Uint8Array) => void }): SeChannels {
-  return {
-    async open(aid) {
-      alter.open?.(aid);
-      const opened = await inner.open(aid);
-      return {
-        selectResponse: opened.selectResponse,
-        channel: {
-          async transmit(c) {
-            const sent = alter.command ? alter.command(c) : c;
-            const r = await opened.channel.transmit(sent);
-            return alter.response ? alter.response(r, c) : r;
-          },
-          close: () => opened.channel.close(),
-        },
-      };
-    },
-  };
-}
 
 /** The ISD's owner (here the development key) sends commands under SCP03, as the SEI would. */
 async function asIssuer(phone: Phone, commands: Uint8Array[]): Promise<string[]> {
@@ -247,7 +227,7 @@ forEachDialect('TSM relay: idempotent batches, resume, and sessions that end wit
     assert.match(refusal.message, /ERR_JPKI_CARD_SIGNATURE/);
     const waiting = (await h.api('GET', `/tsm/v1/sessions/${client.sessionId}`, undefined, app.credential)).json as SessionDocument;
     assert.equal(waiting.state, 'awaiting-signature');
-    const done = await client.resume(client.sessionId!, { signApplication: cardSigner(card) });
+    const done = await client.resume(client.sessionId!, { signApplication: cardSigner(card), replaceSecrets: ownSecrets(phone) });
     assert.equal(done.session.state, 'completed', JSON.stringify(done.session));
   });
 });
@@ -273,23 +253,89 @@ forEachDialect('TSM relay: expiry', (ctx) => {
     assert.equal(doc.failure!.code, 'ERR_TSM_SESSION_EXPIRED');
   });
 
-  it('keeps the temporary PIN and password readable for 5 minutes after issuance, then purges them', async () => {
+  it('the temporary PIN and password are given only while the session awaits their replacement: again after a network drop, never after the confirmation', async () => {
+    const phone = await newPhone(h);
+    const app = await registerApp(h, phone);
+    assert.equal((await relayClient(h, phone, app).run({ seId: phone.seId, purpose: 'prepare' })).session.state, 'completed');
+    let networkDown = true;
+    const dropConfirmation: typeof fetch = async (input, init) => {
+      if (networkDown && String(input).endsWith('/secrets-replaced')) throw new TypeError('fetch failed: network unreachable');
+      return fetch(input, init);
+    };
+    const client = relayClient(h, phone, app, { fetch: dropConfirmation });
+    let temporary: { pin: string; password: string } | undefined;
+    const replace = ownSecrets(phone);
+    await assert.rejects(
+      client.run(
+        { seId: phone.seId, purpose: 'issue' },
+        {
+          signApplication: cardSigner(await newCard(h)),
+          async replaceSecrets(t) {
+            temporary = { pin: t.pin!, password: t.password! };
+            await replace(t);
+          },
+        },
+      ),
+      { code: 'ERR_TSM_RELAY_NETWORK' },
+    );
+    const sessionId = client.sessionId!;
+    const path = `/tsm/v1/sessions/${sessionId}`;
+    // Before the confirmation a resumed session may fetch them again: GET, or the last batch's responses again.
+    const waiting = (await h.api('GET', path, undefined, app.credential)).json as SessionDocument;
+    assert.equal(waiting.state, 'awaiting-replacement');
+    assert.deepEqual(waiting.temporary, temporary);
+    const last = (await h.jpki.db.query<{ responses: string }>('SELECT responses FROM tsm_batches WHERE session_id = $1 AND seq = 3', [sessionId]))[0]!;
+    const repeated = await h.api('POST', `${path}/batches/3`, JSON.parse(last.responses), app.credential);
+    assert.deepEqual([repeated.status, repeated.json.state, repeated.json.temporary], [200, 'awaiting-replacement', temporary]);
+    // The client replaced them already: resumed, it only confirms (the applet is not asked again).
+    networkDown = false;
+    const resumed = await client.resume(sessionId, { replaceSecrets: async () => assert.fail('the secrets were replaced already') });
+    assert.equal(resumed.session.state, 'completed', JSON.stringify(resumed.session));
+    assert.equal(resumed.requests, 2, 'GET, then secrets-replaced');
+    // After it, never: not by GET, not by the last batch again, not in the database.
+    const after = [
+      (await h.api('GET', path, undefined, app.credential)).json,
+      (await h.api('POST', `${path}/batches/3`, JSON.parse(last.responses), app.credential)).json,
+      (await h.api('POST', `${path}/secrets-replaced`, {}, app.credential)).json,
+      (await h.api('GET', `${path}/trace`, undefined, app.credential)).json,
+    ];
+    for (const doc of after.slice(0, 3)) assert.deepEqual([doc.state, doc.temporary], ['completed', undefined]);
+    for (const v of [temporary!.pin, temporary!.password]) assert.deepEqual(leaksOf(after, v, [referenceDataHex(v)]), [], `${v} is shown after the confirmation`);
+    assert.match(JSON.stringify(after[3]), /secrets replaced: the app set the user's own PIN and password/);
+    const row = (await h.jpki.db.query<{ secrets: Uint8Array | null }>('SELECT secrets FROM tsm_sessions WHERE id = $1', [sessionId]))[0]!;
+    assert.equal(row.secrets, null);
+    const { client: applet, close } = await appletClient(phone);
+    try {
+      await assert.rejects(applet.verify('pin', temporary!.pin), { code: 'ERR_JPKI_AP_PIN_INCORRECT' });
+      await applet.verify('pin', temporary!.pin === '4321' ? '4322' : '4321');
+    } finally {
+      await close();
+    }
+  });
+
+  it('an app that does not replace them: the session waits (ERR_TSM_RELAY_REPLACER at the client), then expires and the temporary values go with it', async () => {
     const phone = await newPhone(h);
     const app = await registerApp(h, phone);
     const client = relayClient(h, phone, app);
     assert.equal((await client.run({ seId: phone.seId, purpose: 'prepare' })).session.state, 'completed');
-    const issued = await client.run({ seId: phone.seId, purpose: 'issue' }, { signApplication: cardSigner(await newCard(h)) });
-    const result = issued.session.result as { temporaryPin: string };
-    assert.match(result.temporaryPin, /^[0-9]{4}$/);
-    const path = `/tsm/v1/sessions/${issued.session.sessionId}`;
-    now += 4 * 60_000;
-    assert.equal((await h.api('GET', path, undefined, app.credential)).json.result.temporaryPin, result.temporaryPin);
-    now += 2 * 60_000;
-    const later = (await h.api('GET', path, undefined, app.credential)).json as SessionDocument;
-    assert.equal(later.state, 'completed');
-    assert.equal(later.result!.temporaryPin, undefined);
-    assert.equal(later.result!.temporaryPassword, undefined);
-    const row = (await h.jpki.db.query<{ secrets: Uint8Array | null }>('SELECT secrets FROM tsm_sessions WHERE id = $1', [issued.session.sessionId]))[0]!;
-    assert.equal(row.secrets, null);
+    await assert.rejects(client.run({ seId: phone.seId, purpose: 'issue' }, { signApplication: cardSigner(await newCard(h)) }), { code: 'ERR_TSM_RELAY_REPLACER' });
+    const path = `/tsm/v1/sessions/${client.sessionId}`;
+    assert.equal((await h.api('GET', path, undefined, app.credential)).json.state, 'awaiting-replacement');
+    const early = await h.api('POST', `/tsm/v1/sessions/${(await h.api('POST', '/tsm/v1/sessions', { appInstanceId: app.appInstanceId, seId: phone.seId, purpose: 'sync' }, app.credential)).json.sessionId}/secrets-replaced`, {}, app.credential);
+    assert.deepEqual([early.status, early.json.code], [409, 'ERR_TSM_NOT_AWAITING_REPLACEMENT'], 'a sync session replaces nothing');
+    const aborted = (await h.api('GET', path, undefined, app.credential)).json as SessionDocument;
+    assert.deepEqual([aborted.state, aborted.failure?.code, aborted.temporary], ['aborted', 'ERR_TSM_ABORTED', undefined], 'the new session aborted the waiting one');
+    const late = await h.api('POST', `${path}/secrets-replaced`, {}, app.credential);
+    assert.deepEqual([late.status, late.json.code], [409, 'ERR_TSM_SESSION_ENDED']);
+    // Another issuance left waiting past its time to live.
+    const again = relayClient(h, phone, app);
+    await assert.rejects(again.run({ seId: phone.seId, purpose: 'issue' }, { signApplication: cardSigner(await newCard(h)) }), { code: 'ERR_TSM_RELAY_REPLACER' });
+    now += 61_000;
+    const expired = await h.api('POST', `/tsm/v1/sessions/${again.sessionId}/secrets-replaced`, {}, app.credential);
+    assert.deepEqual([expired.status, expired.json.code], [410, 'ERR_TSM_SESSION_EXPIRED']);
+    const doc = (await h.api('GET', `/tsm/v1/sessions/${again.sessionId}`, undefined, app.credential)).json as SessionDocument;
+    assert.deepEqual([doc.state, doc.temporary], ['expired', undefined]);
+    const rows = await h.jpki.db.query<{ id: string; secrets: Uint8Array | null }>('SELECT id, secrets FROM tsm_sessions WHERE se_id = $1', [phone.seId]);
+    assert.ok(rows.every((r) => r.secrets === null), 'no session of the element keeps a temporary value');
   });
 });

@@ -9,7 +9,7 @@ import { startSystem, type RunningSystem } from '../../../src/cli/runtime/jpki-s
 import { main } from '../../../src/cli/program.js';
 import { IdCard, issueCard as officeIssueCard, type CardCertificateRequest, type CardCertificates } from '../../../src/devices/id-card/index.js';
 import { createElement, SecureElement, type SeState } from '../../../src/devices/secure-element/index.js';
-import { cardPortChannels, phoneElementOptions, readCplc, registerAppInstance, RelayClient } from '../../../src/services/tsm/index.js';
+import { cardPortChannels, phoneElementOptions, readCplc, registerAppInstance, RelayClient, replaceTemporarySecrets } from '../../../src/services/tsm/index.js';
 import { JpkiApClient } from '../../../src/transports/jpki-ap/index.js';
 import { DEFAULT_PERSON, freePort } from '../../helpers/jpki.js';
 import { cardSigner, JPKI_PACKAGE, startTsm, TEST_KDF } from './helpers.js';
@@ -100,7 +100,17 @@ describe('TSMs in the running system', () => {
     const device = new IdCard(state, new MemoryCardStore(state));
     await device.powerOn();
     const card = { state, device, client: new JpkiApClient({ transmit: (c) => device.transmit(c) }) };
-    const issued = await client.run({ seId: app.seId, purpose: 'issue' }, { signApplication: cardSigner(card) });
+    let temporary = { pin: '', password: '' };
+    const issued = await client.run(
+      { seId: app.seId, purpose: 'issue' },
+      {
+        signApplication: cardSigner(card),
+        async replaceSecrets(t) {
+          temporary = { pin: t.pin!, password: t.password! };
+          await replaceTemporarySecrets(channels, temporary, { pin: '8642', password: 'OWNPASSWORD9' });
+        },
+      },
+    );
     assert.equal(issued.session.state, 'completed', JSON.stringify(issued.session));
     const serial = (issued.session.result as { auth: { serial: string } }).auth.serial;
     const status = (await (await fetch(`${system.url}/api/v1/certificates/${serial}`, { headers: { authorization: `Bearer ${admin}` } })).json()) as Record<string, unknown>;
@@ -117,8 +127,10 @@ describe('TSMs in the running system', () => {
     const text = trace.out.join('');
     assert.match(text, /GENERATE KEY PAIR/);
     assert.match(text, /bytes redacted/);
-    const temporary = issued.session.result as { temporaryPassword: string };
-    assert.ok(!text.includes(temporary.temporaryPassword));
+    assert.match(temporary.password, /^[A-Z0-9]{16}$/);
+    assert.ok(!text.includes(temporary.password));
+    assert.ok(!text.includes(Buffer.from(temporary.password).toString('hex').toUpperCase()));
+    assert.match(text, /secrets replaced/);
     const missing = io();
     assert.equal(await main(['tsm', 'trace', '--home', home, '--session', 'ses_nothing'], missing.io), 1);
     assert.match(missing.err.join(''), /\[ERR_TSM_UNKNOWN_SESSION\]/);

@@ -5,7 +5,7 @@ import { canonicalJson, type Queryable } from '../../../store/index.js';
 import { TsmError } from '../errors.js';
 import { responseOf, type WireStep } from '../script.js';
 import type { BatchResults, FailureDocument } from './protocol.js';
-import { recordTraceResponse } from './sessions.js';
+import { recordTraceResponse, type BatchRow, type TraceRow } from './sessions.js';
 
 /*
  * What the relay checks of a batch's results before any TSM sees them: their count against the steps,
@@ -59,6 +59,38 @@ export function checkBatch(seq: number, steps: readonly WireStep[], labels: read
   }
   if (responses.length < steps.length) throw new TsmError('ERR_TSM_BATCH_RESPONSES', `batch ${seq} has ${steps.length} steps; ${responses.length} responses came, with no reason to stop`);
   return { responses, unexpected };
+}
+
+/** A step the TSM sent under secure messaging: its wire command is not the plain one (C-MAC, C-DEC). */
+function isProtected(t: TraceRow): boolean {
+  return t.wire_command !== '' && t.wire_command !== t.command;
+}
+
+/**
+ * `ERR_TSM_RESPONSE_REPLAYED` when the results cannot be the element's answers to batch `seq`: the
+ * responses another batch of the session was answered with, posted again; or a response to a protected
+ * step that the session has seen already (in an earlier batch or earlier in this one). Under SCP03 at
+ * level 33 every protected response carries an R-MAC chained on its command's C-MAC, which chains on all
+ * the session's commands before it: the element never gives the same one twice. (The same responses for
+ * the same batch are not a replay but a repeat after a lost answer: the relay answers it from storage.)
+ */
+export function replayedResponses(seq: number, results: BatchResults, trace: readonly TraceRow[], batches: readonly BatchRow[]): FailureDocument | undefined {
+  const hash = hashOf(results);
+  const other = batches.find((b) => b.seq !== seq && b.responses_hash === hash);
+  if (other) return { code: 'ERR_TSM_RESPONSE_REPLAYED', detail: `the responses posted for batch ${seq} are the ones batch ${other.seq} was answered with`, batch: seq };
+  const seen = new Map<string, string>();
+  for (const t of trace) {
+    if (t.batch_seq < seq && t.outcome === 'ok' && t.response !== null && t.response.length > 4 && isProtected(t)) seen.set(t.response.toUpperCase(), `batch ${t.batch_seq} step ${t.idx} (${t.label})`);
+  }
+  const steps = trace.filter((t) => t.batch_seq === seq);
+  for (const [i, r] of results.responses.entries()) {
+    const step = steps[i];
+    if (!step || !isProtected(step) || r.length <= 4) continue;
+    const earlier = seen.get(r.toUpperCase());
+    if (earlier) return { code: 'ERR_TSM_RESPONSE_REPLAYED', detail: `the response to ${step.label} is the element's answer to ${earlier}`, batch: seq, step: i, label: step.label };
+    seen.set(r.toUpperCase(), `batch ${seq} step ${i} (${step.label})`);
+  }
+  return undefined;
 }
 
 /**

@@ -29,6 +29,13 @@ export interface RelayHooks {
    * key, after the user's password (flows.md 3.4, 5.1); the card's signature certificate comes with it.
    */
   signApplication?(application: Uint8Array): Promise<CardSignature>;
+  /**
+   * Issuance and re-initialisation: the element holds temporary values (`temporary`); the app replaces
+   * them with the user's own on its own channel to the applet (VERIFY + CHANGE REFERENCE DATA, e.g.
+   * `replaceTemporarySecrets`) and resolves; the client then confirms (`POST …/secrets-replaced`) and the
+   * SP-TSM purges them. Called once per session: a resumed session is only confirmed again.
+   */
+  replaceSecrets?(temporary: { readonly pin?: string; readonly password?: string }, session: SessionDocument): Promise<void>;
   /** Every session document the server answers (progress display, tests). */
   onDocument?(doc: SessionDocument): void;
 }
@@ -93,6 +100,8 @@ export class RelayClient {
   /** Responses of a batch the server may not have yet: sent again, never recomputed. */
   #pending: { sessionId: string; seq: number; results: BatchResults } | undefined;
   #signature: { sessionId: string; value: CardSignature } | undefined;
+  /** The session whose temporary secrets this client had replaced (only the confirmation is left). */
+  #replaced: string | undefined;
   #requests = 0;
   #batches = 0;
   sessionId: string | undefined;
@@ -145,6 +154,8 @@ export class RelayClient {
             if (err instanceof RelayRefusal) this.#signature = undefined;
             throw err;
           }
+        } else if (doc.state === 'awaiting-replacement') {
+          doc = await this.#replace(doc, hooks);
         } else {
           // certifying: another request of ours is with the CA; look again shortly.
           await this.#sleep(this.#o.retry?.initialDelayMs ?? 200);
@@ -154,6 +165,19 @@ export class RelayClient {
     } finally {
       if (ENDED.has(doc.state)) await this.#runner.closeAll();
     }
+  }
+
+  /** The app replaces the temporary secrets (once per session), then the client confirms it. */
+  async #replace(doc: SessionDocument, hooks: RelayHooks): Promise<SessionDocument> {
+    if (this.#replaced !== doc.sessionId) {
+      if (!hooks.replaceSecrets) throw new TsmError('ERR_TSM_RELAY_REPLACER', 'the session awaits the replacement of its temporary secrets, and no replacer was given');
+      if (!doc.temporary) throw new TsmError('ERR_TSM_RELAY_PROTOCOL', 'the session awaits the replacement of temporary secrets it does not give');
+      // The session's channels are closed (its last batch closed them); the app opens its own.
+      await this.#runner.closeAll();
+      await hooks.replaceSecrets(doc.temporary, doc);
+      this.#replaced = doc.sessionId;
+    }
+    return this.#request('POST', `/tsm/v1/sessions/${doc.sessionId}/secrets-replaced`, {});
   }
 
   async #batch(sessionId: string, batch: BatchDocument): Promise<SessionDocument> {

@@ -25,6 +25,7 @@ import type { Purpose } from './sessions.js';
  *            i2: SP round 2                        (GENERATE KEY PAIR ×2 under R-MAC)
  *            signature: the card signs the application, the CA issues
  *            i3: SP round 3                        (certificates, temporary PIN and password)
+ *            replace: the app replaces the temporary values with the user's own and confirms
  *
  *   sync,    m1: SP round 1                        (SELECT APSD, INITIALIZE UPDATE)
  *   delete   m2: SP round 2                        (REVOKE marks of revoked certificates; WIPE when ordered)
@@ -36,9 +37,15 @@ import type { Purpose } from './sessions.js';
  *   reset-   s1: SP round 1                        (SELECT APSD, INITIALIZE UPDATE)
  *   pin      signature: the card signs the re-initialisation request, the CA authorises
  *            s2: SP round 2                        (temporary PIN and/or password, counters reset)
+ *            replace: as at issuance
  *
  * Between p2 and p3 the SEI hands the APSD's initial keys to the SP, inside the same transaction.
  */
+
+/** The phase of a session whose element holds temporary secrets the app is to replace (state `awaiting-replacement`). */
+export const REPLACE_PHASE = 'replace';
+/** The phase of a session completed by the app's confirmation that it replaced them. */
+export const REPLACED_PHASE = 'secrets-set';
 
 export interface FlowTsms {
   readonly sei: SeiTsm;
@@ -57,7 +64,7 @@ export interface FlowSession {
 
 export interface Advance {
   readonly phase: string;
-  readonly state: 'active' | 'awaiting-signature' | 'completed';
+  readonly state: 'active' | 'awaiting-signature' | 'awaiting-replacement' | 'completed';
   readonly seiState: Uint8Array | null;
   readonly spState: Uint8Array | null;
   /** The next batch. */
@@ -191,13 +198,14 @@ export async function continueFlow(t: FlowTsms, q: Queryable, s: FlowSession, ow
     }
     case 's2': {
       const sp = t.sp.secretResetFinish(s.id, required(s.spState, 'SP state'), parts.sp);
-      return { phase: 'done', state: 'completed', seiState: null, spState: null, plain: sp.plain, result: sp.result };
+      return { phase: REPLACE_PHASE, state: 'awaiting-replacement', seiState: null, spState: null, plain: sp.plain, result: sp.result };
     }
     case 'i3': {
       const sp = await t.sp.issuanceFinish(q, s.id, required(s.spState, 'SP state'), s.seId, parts.sp);
-      // New keys and certificates on this element: an older wipe order of it has nothing left to wipe.
-      await t.sp.desk.cancel(q, s.seId, 'wipe-applet');
-      return { phase: 'done', state: 'completed', seiState: null, spState: null, plain: sp.plain, result: sp.result };
+      // New keys and certificates on this element: an older wipe order of it has nothing left to wipe,
+      // unless it names these certificates (superseded meanwhile by a concurrent issuance for the person).
+      await t.sp.desk.cancel(q, s.seId, 'wipe-applet', [sp.result.sign.serial, sp.result.auth.serial].filter((x): x is string => x !== null));
+      return { phase: REPLACE_PHASE, state: 'awaiting-replacement', seiState: null, spState: null, plain: sp.plain, result: sp.result };
     }
     default:
       throw new TsmError('ERR_TSM_STATE', `no batch is expected in phase ${s.phase}`);

@@ -45,6 +45,7 @@ export function tsmStatusOf(code: string): number | undefined {
     ERR_TSM_BATCH_SEQUENCE: 409,
     ERR_TSM_BATCH_CONFLICT: 409,
     ERR_TSM_NOT_AWAITING_SIGNATURE: 409,
+    ERR_TSM_NOT_AWAITING_REPLACEMENT: 409,
     ERR_TSM_SESSION_EXPIRED: 410,
     ERR_TSM_ISD_KEYS: 422,
     ERR_TSM_DEVELOPMENT_ELEMENT: 422,
@@ -200,6 +201,18 @@ export function tsmRoutes(relay: RelayService, db: Database): Route[] {
         const body = object(req.json());
         only(body, ['signature', 'cardCertificate']);
         return json(200, await relay.signature(caller, id, { signature: base64(body, 'signature', { maxBytes: 512 }), cardCertificate: body.cardCertificate === undefined ? new Uint8Array(0) : base64(body, 'cardCertificate', { maxBytes: 8192 }) }));
+      },
+    },
+    {
+      // The app replaced the temporary PIN and/or password with the user's own: purge them, complete the session.
+      method: 'POST',
+      pattern: '/tsm/v1/sessions/:id/secrets-replaced',
+      maxBody: 1024,
+      handler: async (req) => {
+        const caller = await app(req);
+        const id = sessionId(req);
+        if (req.body.length > 0) only(object(req.json()), []);
+        return json(200, await relay.secretsReplaced(caller, id));
       },
     },
     {

@@ -37,8 +37,14 @@ export interface SessionDocument {
   readonly batch?: BatchDocument;
   /** While `awaiting-signature`: the document to sign (base64): the issuance application or re-initialisation request (the card), the holder revocation request (the applet). */
   readonly application?: string;
-  /** Once `completed`: what the session did (for issuance and re-initialisation, with the temporary PIN and/or password). */
+  /** While `awaiting-replacement` and once `completed`: what the session did (certificate serials, secrets re-initialised). */
   readonly result?: Record<string, unknown>;
+  /**
+   * Only while `awaiting-replacement` (issuance, re-initialisation): the temporary PIN and/or password
+   * the element now holds, for the app to replace with the user's own at once and confirm
+   * (`POST …/secrets-replaced`). Never in any other state: purged at the confirmation or when the session ends.
+   */
+  readonly temporary?: { readonly pin?: string; readonly password?: string };
   readonly failure?: FailureDocument;
 }
 

@@ -6,13 +6,14 @@ import type { Party, PlannedStep, WireStep } from '../script.js';
 import type { SeiTsm } from '../sei/sei-tsm.js';
 import { identityFromCplc } from '../se-identity.js';
 import type { AppInstance, SpTsm } from '../sp/sp-tsm.js';
-import { checkBatch, hashOf, recordResponses } from './batch-check.js';
+import { checkBatch, hashOf, recordResponses, replayedResponses } from './batch-check.js';
 import type { SecretsToReset } from '../../jpki/application.js';
 import type { ResetNoticeAnswer } from '../reset-notice.js';
 import { acceptResetNotice, factoryReset, type ResetContext, type ResetNoticeInput } from './element-reset.js';
-import { beginFlow, certifiedFlow, certify, continueFlow, type Advance, type Certified, type FlowSession } from './flows.js';
+import { beginFlow, certifiedFlow, certify, continueFlow, REPLACED_PHASE, type Advance, type Certified, type FlowSession } from './flows.js';
+import { recordReplacement } from './replacement.js';
 import type { BatchResults, FailureDocument, SessionDocument } from './protocol.js';
-import { answerBatch, getBatch, getSession, insertBatch, insertSession, insertTrace, LIVE_STATES, liveSessionsOf, purgeSecrets, agentTokenHash, sessionOfAgent, traceOf, updateSession, type Purpose, type SessionRow } from './sessions.js';
+import { answerBatch, batchesOf, getBatch, getSession, insertSession, LIVE_STATES, liveSessionsOf, newSessionRow, planBatch, purgeSecrets, agentTokenHash, sessionOfAgent, traceOf, updateSession, type Purpose, type SessionRow } from './sessions.js';
 import { sessionDocument, sessionSummaries, traceDocument, withoutSecrets, type SessionSummary, type TraceDocument } from './views.js';
 
 export interface RelayServiceOptions {
@@ -23,8 +24,6 @@ export interface RelayServiceOptions {
   readonly random?: (length: number) => Uint8Array;
   /** A session ends (`expired`) this long after its last step (default 10 minutes). */
   readonly sessionTtlMs?: number;
-  /** The temporary PIN and password stay readable this long after issuance completed (default 5 minutes). */
-  readonly secretsTtlMs?: number;
   /** A signature being certified is someone else's for this long before it may be taken up again (default 2 minutes). */
   readonly certifyingLeaseMs?: number;
 }
@@ -56,7 +55,6 @@ export class RelayService {
   readonly #clock: () => Date;
   readonly #random: (n: number) => Uint8Array;
   readonly #ttl: number;
-  readonly #secretsTtl: number;
   readonly #lease: number;
 
   constructor(options: RelayServiceOptions) {
@@ -66,7 +64,6 @@ export class RelayService {
     this.#clock = options.clock ?? (() => new Date());
     this.#random = options.random ?? ((n) => new Uint8Array(randomBytes(n)));
     this.#ttl = options.sessionTtlMs ?? 10 * 60_000;
-    this.#secretsTtl = options.secretsTtlMs ?? 5 * 60_000;
     this.#lease = options.certifyingLeaseMs ?? 2 * 60_000;
   }
 
@@ -134,35 +131,12 @@ export class RelayService {
     tx: Queryable,
     s: { seId: string; appInstanceId: string | null; agentTokenHash: string | null; appCertificateHash: string; purpose: Purpose; pre: Parameters<typeof beginFlow>[4] },
   ): Promise<SessionRow> {
-    await purgeSecrets(tx, new Date(this.#clock().getTime() - this.#secretsTtl).toISOString());
+    await purgeSecrets(tx);
     await this.#abortLive(tx, s.seId, 'a new session began for this secure element');
     const id = `ses_${toHex(this.#random(16)).toLowerCase()}`;
     const flow: FlowSession = { id, seId: s.seId, appInstanceId: s.appInstanceId, appCertificateHash: s.appCertificateHash, phase: 'start', seiState: null, spState: null };
     const advance = await beginFlow({ sei: this.#sei, sp: this.#sp }, tx, flow, s.purpose, s.pre);
-    const now = this.#now();
-    const row: SessionRow = {
-      id,
-      app_instance_id: s.appInstanceId,
-      se_id: s.seId,
-      purpose: s.purpose,
-      state: 'active',
-      phase: advance.phase,
-      batch_seq: 1,
-      version: 1,
-      failure_code: null,
-      failure_detail: null,
-      result: null,
-      secrets: null,
-      application: null,
-      signature_hash: null,
-      sei_state: advance.seiState,
-      sp_state: advance.spState,
-      created_at: now,
-      updated_at: now,
-      expires_at: this.#expiry(),
-      ended_at: null,
-      agent_token_hash: s.agentTokenHash,
-    };
+    const row = newSessionRow({ id, seId: s.seId, appInstanceId: s.appInstanceId, agentTokenHash: s.agentTokenHash, purpose: s.purpose, phase: advance.phase, seiState: advance.seiState, spState: advance.spState, now: this.#now(), expiresAt: this.#expiry() });
     await insertSession(tx, row);
     await this.#plan(tx, id, 1, advance.steps!);
     return row;
@@ -257,6 +231,24 @@ export class RelayService {
     });
   }
 
+  /**
+   * The app replaced the temporary PIN and/or password with the user's own (replacement.ts): the
+   * temporary values are purged and the session completes. A repeat after that gets the completed
+   * session again; a session in any other state is `ERR_TSM_NOT_AWAITING_REPLACEMENT`.
+   */
+  async secretsReplaced(app: AppInstance, id: string): Promise<SessionDocument> {
+    const outcome = await this.#db.transaction(async (tx): Promise<SessionDocument | { expired: true }> => {
+      const row = await this.#mine(tx, app, id, false);
+      if (row.state === 'completed' && row.phase === REPLACED_PHASE) return this.#document(tx, row);
+      if (await this.#expire(tx, row)) return { expired: true };
+      this.#live(row);
+      if (row.state !== 'awaiting-replacement') throw new TsmError('ERR_TSM_NOT_AWAITING_REPLACEMENT', `the session is ${row.state}: it awaits no replacement of temporary secrets`);
+      return this.#document(tx, await recordReplacement(tx, row, this.#now()));
+    });
+    if ('expired' in outcome) throw new TsmError('ERR_TSM_SESSION_EXPIRED', 'the session expired');
+    return outcome;
+  }
+
   /** Factory reset (flow 10) asked by the element's app instance (element-reset.ts). */
   factoryReset(app: AppInstance, seId: string): Promise<{ seId: string; revoked: string[]; orderId: string; state: 'reset' }> {
     return factoryReset(this.#resetContext(), app, seId);
@@ -305,14 +297,13 @@ export class RelayService {
     return row;
   }
 
-  /** Marks a live session past its expiry as expired; purges the temporary secrets of an old completed one. */
+  /** Marks a live session past its expiry as expired (its temporary secrets go with its state). */
   async #expire(q: Queryable, row: SessionRow): Promise<boolean> {
     const now = this.#clock().getTime();
     if (LIVE_STATES.includes(row.state) && Date.parse(row.expires_at) < now) {
       await this.#end(q, row, 'expired', { code: 'ERR_TSM_SESSION_EXPIRED', detail: 'no step for too long' });
       return true;
     }
-    if (row.secrets && row.ended_at && Date.parse(row.ended_at) + this.#secretsTtl < now) await updateSession(q, row.id, { secrets: null });
     return false;
   }
 
@@ -334,25 +325,17 @@ export class RelayService {
     return { ...row, ...changes };
   }
 
-  async #plan(q: Queryable, id: string, seq: number, steps: readonly PlannedStep[]): Promise<void> {
-    await insertBatch(
-      q,
-      id,
-      seq,
-      steps.map((s) => s.wire),
-      steps.map((s) => s.party),
-      this.#now(),
-    );
-    await insertTrace(
-      q,
-      steps.map((s, idx) => ({ session_id: id, batch_seq: seq, idx, party: s.party, label: s.label, command: s.command, wire_command: s.traced, response: null, plain_response: null, outcome: 'planned' })),
-    );
+  #plan(q: Queryable, id: string, seq: number, steps: readonly PlannedStep[]): Promise<void> {
+    return planBatch(q, id, seq, steps, this.#now());
   }
 
   /** Checks a batch's results, ends the session at the first problem, or moves the flow on. */
   async #answer(q: Queryable, row: SessionRow, steps: readonly WireStep[], owners: readonly Party[], results: BatchResults): Promise<SessionDocument> {
     const seq = row.batch_seq;
-    const labels = (await traceOf(q, row.id)).filter((t) => t.batch_seq === seq).map((t) => t.label);
+    const trace = await traceOf(q, row.id);
+    const replayed = replayedResponses(seq, results, trace, await batchesOf(q, row.id));
+    if (replayed) return this.#document(q, await this.#end(q, row, 'failed', replayed));
+    const labels = trace.filter((t) => t.batch_seq === seq).map((t) => t.label);
     const checked = checkBatch(seq, steps, labels, results);
     if (checked.failure) {
       await recordResponses(q, row.id, seq, steps.length, checked, undefined, checked.unexpected >= 0 ? checked.unexpected + 1 : checked.responses.length);
@@ -385,10 +368,14 @@ export class RelayService {
     return this.#document(q, { ...row, ...changes } as SessionRow);
   }
 
-  /** A repeated answer: the stored outcome, with the temporary secrets while they are kept. */
+  /**
+   * A repeated answer: the stored outcome; for the last batch of an issuance or re-initialisation, the
+   * session as it stands (with the temporary secrets while it awaits their replacement, never after).
+   */
   async #replay(q: Queryable, row: SessionRow, stored: SessionDocument): Promise<SessionDocument> {
-    if (stored.state !== 'completed') return stored;
-    return this.#document(q, row);
+    if (stored.state !== 'awaiting-replacement') return stored;
+    await this.#expire(q, row);
+    return this.#document(q, (await getSession(q, row.id))!);
   }
 
   #document(q: Queryable, row: SessionRow): Promise<SessionDocument> {

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Queryable, SqlValue } from '../../../store/index.js';
-import type { Party, WireStep } from '../script.js';
+import type { Party, PlannedStep, WireStep } from '../script.js';
 
 /** Rows of the relay's tables (migration 004). */
 
 export type Purpose = 'prepare' | 'issue' | 'sync' | 'delete' | 'revoke' | 'reset-cleanup' | 'reset-pin';
-export type SessionState = 'active' | 'awaiting-signature' | 'certifying' | 'completed' | 'failed' | 'expired' | 'aborted';
-export const LIVE_STATES: readonly SessionState[] = ['active', 'awaiting-signature', 'certifying'];
+export type SessionState = 'active' | 'awaiting-signature' | 'certifying' | 'awaiting-replacement' | 'completed' | 'failed' | 'expired' | 'aborted';
+/** A session not yet ended (migration 008 adds `awaiting-replacement`: the app replaces the temporary secrets). */
+export const LIVE_STATES: readonly SessionState[] = ['active', 'awaiting-signature', 'certifying', 'awaiting-replacement'];
 
 export interface SessionRow {
   id: string;
@@ -75,7 +76,7 @@ export async function sessionOfAgent(q: Queryable, credential: string): Promise<
 }
 
 export async function liveSessionsOf(q: Queryable, seId: string): Promise<SessionRow[]> {
-  return q.query<SessionRow>(`SELECT * FROM tsm_sessions WHERE se_id = $1 AND state IN ('active', 'awaiting-signature', 'certifying')`, [seId]);
+  return q.query<SessionRow>(`SELECT * FROM tsm_sessions WHERE se_id = $1 AND state IN (${LIVE_STATES.map((s) => `'${s}'`).join(', ')})`, [seId]);
 }
 
 export async function listSessions(q: Queryable, filter: { seId?: string; limit?: number } = {}): Promise<SessionRow[]> {
@@ -83,6 +84,44 @@ export async function listSessions(q: Queryable, filter: { seId?: string; limit?
   return filter.seId === undefined
     ? q.query<SessionRow>(`SELECT * FROM tsm_sessions ORDER BY created_at DESC, id LIMIT ${limit}`)
     : q.query<SessionRow>(`SELECT * FROM tsm_sessions WHERE se_id = $1 ORDER BY created_at DESC, id LIMIT ${limit}`, [filter.seId]);
+}
+
+/** A new session's row: `active` at batch 1, run by an app instance or (a reset clean-up) an SE agent. */
+export function newSessionRow(s: {
+  id: string;
+  seId: string;
+  appInstanceId: string | null;
+  agentTokenHash: string | null;
+  purpose: Purpose;
+  phase: string;
+  seiState: Uint8Array | null;
+  spState: Uint8Array | null;
+  now: string;
+  expiresAt: string;
+}): SessionRow {
+  return {
+    id: s.id,
+    app_instance_id: s.appInstanceId,
+    se_id: s.seId,
+    purpose: s.purpose,
+    state: 'active',
+    phase: s.phase,
+    batch_seq: 1,
+    version: 1,
+    failure_code: null,
+    failure_detail: null,
+    result: null,
+    secrets: null,
+    application: null,
+    signature_hash: null,
+    sei_state: s.seiState,
+    sp_state: s.spState,
+    created_at: s.now,
+    updated_at: s.now,
+    expires_at: s.expiresAt,
+    ended_at: null,
+    agent_token_hash: s.agentTokenHash,
+  };
 }
 
 export async function insertSession(q: Queryable, row: SessionRow): Promise<void> {
@@ -97,13 +136,32 @@ export async function updateSession(q: Queryable, id: string, changes: Partial<O
   await q.execute(`UPDATE tsm_sessions SET ${sets} WHERE id = $1`, [id, ...cols.map((c) => changes[c] as SqlValue)]);
 }
 
-/** Forgets the temporary secrets of every session that ended before `before`. */
-export async function purgeSecrets(q: Queryable, before: string): Promise<void> {
-  await q.execute('UPDATE tsm_sessions SET secrets = NULL WHERE secrets IS NOT NULL AND ended_at < $1', [before]);
+/**
+ * Forgets the temporary secrets of every session that ended (a session ending clears its own; this
+ * catches rows of the version before migration 008, which kept them for 5 minutes after completion).
+ */
+export async function purgeSecrets(q: Queryable): Promise<void> {
+  await q.execute(`UPDATE tsm_sessions SET secrets = NULL WHERE secrets IS NOT NULL AND state NOT IN (${LIVE_STATES.map((s) => `'${s}'`).join(', ')})`);
 }
 
 export async function insertBatch(q: Queryable, sessionId: string, seq: number, steps: readonly WireStep[], owners: readonly Party[], at: string): Promise<void> {
   await q.execute('INSERT INTO tsm_batches (session_id, seq, steps, owners, created_at) VALUES ($1, $2, $3, $4, $5)', [sessionId, seq, JSON.stringify(steps), JSON.stringify(owners), at]);
+}
+
+/** A batch the TSMs planned: its steps, and each step in the trace as `planned` (redacted as the TSM marked it). */
+export async function planBatch(q: Queryable, id: string, seq: number, steps: readonly PlannedStep[], at: string): Promise<void> {
+  await insertBatch(
+    q,
+    id,
+    seq,
+    steps.map((s) => s.wire),
+    steps.map((s) => s.party),
+    at,
+  );
+  await insertTrace(
+    q,
+    steps.map((s, idx) => ({ session_id: id, batch_seq: seq, idx, party: s.party, label: s.label, command: s.command, wire_command: s.traced, response: null, plain_response: null, outcome: 'planned' })),
+  );
 }
 
 export async function getBatch(q: Queryable, sessionId: string, seq: number): Promise<BatchRow | undefined> {

@@ -71,9 +71,9 @@ export async function traceDocument(q: Queryable, id: string): Promise<TraceDocu
 
 
 /**
- * The session document the app reads (docs/services/tsm.md "Relay protocol"). A completed issuance or
- * re-initialisation carries its temporary values while the session keeps them (`openSecrets` is the
- * SP-TSM's, which sealed them).
+ * The session document the app reads (docs/services/tsm.md "Relay protocol"). An issuance or
+ * re-initialisation awaiting the replacement of its temporary values carries them (`openSecrets` is the
+ * SP-TSM's, which sealed them); no other state ever does.
  */
 export async function sessionDocument(q: Queryable, row: SessionRow, openSecrets: (id: string, sealed: Uint8Array) => Partial<TemporarySecrets>): Promise<SessionDocument> {
   const base = { sessionId: row.id, purpose: row.purpose, seId: row.se_id, appInstanceId: row.app_instance_id, state: row.state, expiresAt: row.expires_at };
@@ -85,22 +85,21 @@ export async function sessionDocument(q: Queryable, row: SessionRow, openSecrets
     case 'awaiting-signature':
     case 'certifying':
       return { ...base, application: Buffer.from(row.application!).toString('base64') };
-    case 'completed': {
-      const result = JSON.parse(row.result ?? '{}') as Record<string, unknown>;
-      if (row.secrets) {
-        const s = openSecrets(row.id, row.secrets);
-        Object.assign(result, { ...(s.pin !== undefined ? { temporaryPin: s.pin } : {}), ...(s.password !== undefined ? { temporaryPassword: s.password } : {}) });
-      }
-      return { ...base, result };
+    case 'awaiting-replacement': {
+      const s = row.secrets ? openSecrets(row.id, row.secrets) : {};
+      const temporary = { ...(s.pin !== undefined ? { pin: s.pin } : {}), ...(s.password !== undefined ? { password: s.password } : {}) };
+      return { ...base, result: JSON.parse(row.result ?? '{}') as Record<string, unknown>, temporary };
     }
+    case 'completed':
+      return { ...base, result: JSON.parse(row.result ?? '{}') as Record<string, unknown> };
     default:
       return { ...base, failure: { code: row.failure_code!, ...(JSON.parse(row.failure_detail ?? '{}') as Omit<FailureDocument, 'code'>) } };
   }
 }
 
-/** A document as stored for a repeated request: without the temporary values (they are added back from the session while kept). */
+/** A document as stored for a repeated request: without the temporary values (the session document adds them back while it awaits their replacement). */
 export function withoutSecrets(doc: SessionDocument): SessionDocument {
-  if (!doc.result || !('temporaryPin' in doc.result || 'temporaryPassword' in doc.result)) return doc;
-  const { temporaryPin: _p, temporaryPassword: _w, ...rest } = doc.result;
-  return { ...doc, result: rest };
+  if (!doc.temporary) return doc;
+  const { temporary: _t, ...rest } = doc;
+  return rest;
 }

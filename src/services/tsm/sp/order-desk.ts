@@ -87,9 +87,16 @@ export class OrderDesk {
     return row;
   }
 
-  /** Orders of an element cleared otherwise (a new issuance overwrote the applet, a reset deletes the APSD). */
-  async cancel(q: Queryable, seId: string, kind: DeletionKind): Promise<void> {
-    for (const o of await pendingOrdersOf(q, seId, kind)) await updateDeletionOrder(q, o.id, { state: 'cancelled', updated_at: this.#now() });
+  /**
+   * Orders of an element cleared otherwise (a new issuance overwrote the applet, a reset deletes the
+   * APSD). An order naming one of `keep` stays: it is for what was just written (a concurrent issuance
+   * for the same person superseded these very certificates at the CA before the session wrote them).
+   */
+  async cancel(q: Queryable, seId: string, kind: DeletionKind, keep: readonly string[] = []): Promise<void> {
+    for (const o of await pendingOrdersOf(q, seId, kind)) {
+      if ((JSON.parse(o.serials) as string[]).some((serial) => keep.includes(serial))) continue;
+      await updateDeletionOrder(q, o.id, { state: 'cancelled', updated_at: this.#now() });
+    }
   }
 
   /** The element ran the deletion in `sessionId`. */
