@@ -29,6 +29,7 @@
  *
  *   npm run bench -- ocsp        (or: node dist/bench/ocsp.js [N] after a build)
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -213,6 +214,8 @@ async function main(): Promise<void> {
     readonly keepAlive: boolean;
     readonly requests: Buffer[];
     readonly concurrency: number;
+    /** Client and server pinned to one CPU (see pinAll). */
+    readonly oneCpu?: boolean;
     readonly check: ReturnType<typeof checker>;
     readonly rounds: { result: LoadResult; serverCpuUsPerReq: number; clientCpuUsPerReq: number }[];
   }
@@ -227,9 +230,27 @@ async function main(): Promise<void> {
     cases.push({ key: `nka${concurrency}`, label: 'ref: bare net.Server, keep-alive', pid: net.pid!, port: netPort, keepAlive: true, requests: netKeepAlive, concurrency, check: bareCheck, rounds: [] });
     cases.push({ key: `ncl${concurrency}`, label: 'ref: bare net.Server, conn/req', pid: net.pid!, port: netPort, keepAlive: false, requests: netClose, concurrency, check: bareCheck, rounds: [] });
   }
+  // One connection again with the client and every server on one CPU: the request and its answer then
+  // run back to back on that CPU, and the server is not woken from idle on the other vCPU for every
+  // request (on this virtual machine such a wake-up costs more than answering: see the floor rows).
+  if (canPin) {
+    cases.push({ key: 'ka1cpu', label: 'jpki-mobile, HTTP/1.1, one CPU', pid: ours.pid!, port: ourPort, keepAlive: true, requests: oursKeepAlive, concurrency: 1, oneCpu: true, check, rounds: [] });
+    cases.push({ key: 'sslka1cpu', label: 'openssl ocsp, HTTP/1.1, one CPU', pid: openssl.pid!, port: sslPort, keepAlive: true, requests: sslKeepAlive, concurrency: 1, oneCpu: true, check: sslCheck, rounds: [] });
+    cases.push({ key: 'nka1cpu', label: 'ref: bare net.Server, one CPU', pid: net.pid!, port: netPort, keepAlive: true, requests: netKeepAlive, concurrency: 1, oneCpu: true, check: bareCheck, rounds: [] });
+  }
+  const pids = [process.pid, ours.pid!, openssl.pid!, bare.pid!, net.pid!];
+  let pinned = false;
+  const pin = (one: boolean) => {
+    if (!canPin || one === pinned) return;
+    for (const pid of pids) pinAll(pid, one ? '0' : `0-${cpus().length - 1}`);
+    pinned = one;
+  };
   const load = (c: Case, durationMs: number) =>
     runLoad({ port: c.port, keepAlive: c.keepAlive, requests: c.requests, concurrency: c.concurrency, timeoutMs: TIMEOUT_MS, durationMs, maxRequests: MAX_REQUESTS, pick: () => Math.floor(Math.random() * N), check: c.check });
-  for (const c of cases) await load(c, WARMUP_MS);
+  for (const c of cases) {
+    pin(c.oneCpu === true);
+    await load(c, WARMUP_MS);
+  }
   // Rounds interleave the cases (ours, ours, openssl, …), so a noisy moment of the machine hurts all.
   // Each round starts at another case (so no case always follows the same one), and the client collects
   // its garbage before each case: what one case left behind (thousands of closed sockets after a
@@ -237,6 +258,7 @@ async function main(): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     const shift = Math.floor((round * cases.length) / ROUNDS);
     for (const c of [...cases.slice(shift), ...cases.slice(0, shift)]) {
+      pin(c.oneCpu === true);
       collectGarbage();
       await sleep(100);
       const cpu0 = cpuMs(c.pid);
@@ -249,6 +271,7 @@ async function main(): Promise<void> {
       c.rounds.push({ result, serverCpuUsPerReq: (cpu * 1000) / answered, clientCpuUsPerReq: (client.user + client.system) / answered });
     }
   }
+  pin(false);
   if (openssl.exitCode !== null) throw new Error(`openssl ocsp exited during the run: ${sslStderr}`);
 
   interface Summary {
@@ -303,6 +326,11 @@ async function main(): Promise<void> {
         ` (floors there: bare node:http ${(cpuOf(`bcl${c}`) / cpuOf(`ssl${c}`)).toFixed(3)}, bare net.Server ${(cpuOf(`ncl${c}`) / cpuOf(`ssl${c}`)).toFixed(3)})`,
     );
   }
+  if (canPin) {
+    console.log(
+      `   1 connection, one CPU: HTTP/1.1 client ${(cpuOf('ka1cpu') / cpuOf('sslka1cpu')).toFixed(3)} (floor: bare net.Server ${(cpuOf('nka1cpu') / cpuOf('sslka1cpu')).toFixed(3)})`,
+    );
+  }
   const p99 = (key: string) => summaries.get(`${key}16`)!.p99;
   console.log(`p99 at 16 connections: HTTP/1.1 client ${p99('ka').toFixed(2)} ms (openssl ${p99('sslka').toFixed(2)} ms); conn per request ${p99('cl').toFixed(2)} ms (openssl ${p99('ssl').toFixed(2)} ms)`);
   const checkedCases = [...summaries].filter(([key]) => !key.startsWith('b') && !key.startsWith('n')).map(([, s]) => s);
@@ -315,6 +343,11 @@ async function main(): Promise<void> {
     return `at ${c} ${verdict(r <= 0.1)} (${r.toFixed(3)})`;
   });
   console.log(`  server CPU ≤ 0.1x openssl per answered request: ${cpu.join(', ')}`);
+  if (canPin) {
+    const r = cpuOf('ka1cpu') / cpuOf('sslka1cpu');
+    const floor = cpuOf('nka1cpu') / cpuOf('sslka1cpu');
+    console.log(`    at 1, client and servers on one CPU: ${verdict(r <= 0.1)} (${r.toFixed(3)}); across two CPUs the floor, a bare net.Server, is ${(cpuOf('nka1') / cpuOf('sslka1')).toFixed(3)} (one CPU: ${floor.toFixed(3)})`);
+  }
   console.log(`  p99 < 5 ms at 16 connections: ${verdict(p99('ka') < 5)} (${p99('ka').toFixed(2)} ms)`);
   console.log(`  every answer checked and correct: ${verdict(errors === 0)}`);
   console.log(`  (openssl closed after every answer: ${summaries.get('sslka1')!.connsPerReq.toFixed(3)} and ${summaries.get('sslka16')!.connsPerReq.toFixed(3)} connections per request; ours ${summaries.get('ka1')!.connsPerReq.toFixed(3)} and ${summaries.get('ka16')!.connsPerReq.toFixed(3)})`);
@@ -323,6 +356,22 @@ async function main(): Promise<void> {
   await stopChild(openssl);
   await stopChild(bare);
   await stopChild(net);
+}
+
+/** Whether client and servers can be pinned to one CPU (taskset, util-linux, and more than one CPU). */
+const canPin: boolean = (() => {
+  if (cpus().length < 2) return false;
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Sets the CPU affinity of every thread of `pid`. */
+function pinAll(pid: number, list: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
 }
 
 /** A full collection in the client (the flag is set at run time, so the script runs without options). */
