@@ -8,7 +8,7 @@ import { toUserError } from './user-errors.js';
 /**
  * Flow 7, revocation from the phone itself (flows.md 7), with no card: the phone's own
  * user-authentication key, unlocked by the PIN, stands for the holder. The SP-TSM's `revoke` session
- * (docs/services/tsm.md "Orders") hands the app a holder revocation request; the applet VERIFYs the PIN
+ * (docs/services/tsm-orders.md) hands the app a holder revocation request; the applet VERIFYs the PIN
  * and signs its SHA-256 DigestInfo with key 0017; the SP checks the signature and has the CA revoke both
  * phone certificates (`cessationOfOperation`), then wipes the applet in the same secure channel.
  *

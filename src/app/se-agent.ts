@@ -27,7 +27,7 @@ export function elementCplc(phone: Phone): Promise<Uint8Array> {
 /**
  * The reset notice the SE agent sends (flows.md 10.1), `POST /tsm/v1/reset-notices`
  * `{ noticeId, deviceId, resetAt, cplc, proof }`, and the clean-up it then runs
- * (`deliverResetNotice`, docs/services/tsm.md "Factory reset"): the proof is the ISD's INITIALIZE UPDATE
+ * (`deliverResetNotice`, docs/services/tsm-orders.md "Factory reset"): the proof is the ISD's INITIALIZE UPDATE
  * answer to a host challenge made of the notice's hash, so the SEI-TSM knows the element itself sent it;
  * the SEI-TSM has the phone certificates revoked (`cessationOfOperation`) and opens a clean-up session,
  * which the agent runs at once through the privileged OMAPI: the JPKI applet, its security domain with

@@ -98,7 +98,7 @@ export async function startSystem(
     });
     const port = await listen(server, options.port ?? config.http.port, options.host ?? config.http.host);
     url = `http://${options.host ?? config.http.host}:${port}`;
-    // Deletion orders: the outbox consumed, push messages sent and followed (docs/services/tsm.md "Orders").
+    // Deletion orders: the outbox consumed, push messages sent and followed (docs/services/tsm-orders.md).
     const every = options.ordersIntervalMs ?? 2_000;
     const orders = every > 0 ? setInterval(() => void relay.sp.desk.dispatch().catch(onError), every) : undefined;
     orders?.unref();

@@ -21,7 +21,7 @@ export interface PersonView {
  * find the caller, see their phone certificates, suspend them (certificateHold) when the phone is
  * lost, release the user-authentication certificate when it is found (the signature certificate is
  * never released: jpki/revocation.ts), or revoke them (keyCompromise) when it is not — the CA's
- * outbox then orders the deletion of the keys (docs/services/tsm.md "Orders"). Every action is in the
+ * outbox then orders the deletion of the keys (docs/services/tsm-orders.md). Every action is in the
  * JPKI audit log: the status changes by the CA's revocation code, the look-ups here.
  */
 export class CallCentre {

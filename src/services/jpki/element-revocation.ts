@@ -8,7 +8,7 @@ import { revokeInTx } from './revocation.js';
  * Factory reset (flow 10): the SP-TSM, told by the phone (or its OS's SE agent) that the element is
  * being reset, has every active phone certificate on that element revoked (`cessationOfOperation`),
  * as the system acting on its own rule. No deletion event is recorded: the SEI-TSM deletes the whole
- * APSD of a reset element at its next contact (docs/services/tsm.md, "Factory reset").
+ * APSD of a reset element at its next contact (docs/services/tsm-orders.md, "Factory reset").
  */
 export async function revokeElement(ctx: JpkiContext, seId: string): Promise<string[]> {
   const now = ctx.clock();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { toHex } from '../../bytes/index.js';
 
 /*
- * The factory-reset notice (flow 10 step 1; docs/services/tsm.md "Factory reset"): what the phone's OS
+ * The factory-reset notice (flow 10 step 1; docs/services/tsm-orders.md "Factory reset"): what the phone's OS
  * SE agent sends the SEI-TSM, `POST /tsm/v1/reset-notices`:
  *
  *   { "noticeId": "<32 hex>", "deviceId": "…", "resetAt": "<ISO time>", "cplc": "<84 hex>",

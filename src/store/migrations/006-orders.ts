@@ -1,7 +1,7 @@
 import type { Migration } from './migration.js';
 
 /**
- * The SP-TSM's deletion orders (flows 6, 8, 9, 10; docs/services/tsm.md "Orders") and the new relay
+ * The SP-TSM's deletion orders (flows 6, 8, 9, 10; docs/services/tsm-orders.md) and the new relay
  * purposes. Notes:
  * - `sp_deletion_orders.outbox_id` is unique: the certification service's outbox event a deletion order
  *   comes from is consumed (marked done) in the transaction that creates the order, and a second

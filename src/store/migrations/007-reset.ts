@@ -2,7 +2,7 @@ import type { Migration } from './migration.js';
 
 /**
  * PIN/password re-initialisation with the card (flow 5) and the phone's factory-reset notice (flow 10;
- * docs/services/tsm.md "Factory reset"). Notes:
+ * docs/services/tsm-orders.md "Factory reset"). Notes:
  * - `tsm_sessions.purpose` gains `reset-pin`.
  * - A session is run either by an app instance (`app_instance_id`, its credential) or by the phone's OS
  *   SE agent after a reset notice (`agent_token_hash`: the SHA-256 of a credential good for that one

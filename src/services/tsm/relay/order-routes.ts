@@ -18,7 +18,7 @@ function seIdOf(req: Request): string {
 }
 
 /**
- * Deletion orders and factory reset (docs/services/tsm.md "Orders"): what the new app shows when the
+ * Deletion orders and factory reset (docs/services/tsm-orders.md): what the new app shows when the
  * old phone's deletion is not confirmed, the reset the phone announces, and the orders for an admin.
  */
 export function orderRoutes(relay: RelayService, db: Database, auth: { admin(req: Request): Promise<void>; app(req: Request): Promise<AppInstance> }): Route[] {

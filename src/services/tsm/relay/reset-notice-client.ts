@@ -33,7 +33,7 @@ async function proofOf(channels: SeChannels, hostChallenge: Uint8Array): Promise
 }
 
 /**
- * What the phone's OS SE agent does with a factory-reset notice (flow 10; docs/services/tsm.md
+ * What the phone's OS SE agent does with a factory-reset notice (flow 10; docs/services/tsm-orders.md
  * "Factory reset"): reads the CPLC, has the ISD answer INITIALIZE UPDATE with the notice's hash as host
  * challenge (the proof), posts `POST /tsm/v1/reset-notices`, and runs the clean-up session the SEI-TSM
  * opens in answer (it deletes the JPKI applet, its security domain and the load file through SCP03 with
