@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { fromHex } from '../../src/bytes/index.js';
 import { main } from '../../src/cli/program.js';
 import { startSystem, type RunningSystem } from '../../src/cli/runtime/jpki-system.js';
 import { EF, parseIdCardState } from '../../src/devices/id-card/index.js';
 import { freePort, pem } from '../helpers/jpki.js';
-import { fromRoot } from '../helpers/paths.js';
+import { ARTIFACTS, journeyPage, launchChromium } from './support/browser.js';
 
 /**
  * The web interface in a real browser (Debian's chromium driven by playwright-core), against a system
@@ -23,9 +23,6 @@ import { fromRoot } from '../helpers/paths.js';
  */
 
 const execFileAsync = promisify(execFile);
-const ARTIFACTS = fromRoot('test-artifacts', 'web');
-const STEP_MS = 90_000;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function io() {
   const out: string[] = [];
@@ -55,13 +52,8 @@ describe('the web interface, one journey in a browser', { timeout: 600_000 }, ()
     officeToken = readFileSync(join(home, 'secrets', 'operators', 'office-1.token'), 'utf8').trim();
     adminToken = readFileSync(join(home, 'secrets', 'admin.token'), 'utf8').trim();
     system = await startSystem(home, { port });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 60_000 });
-    page = await browser.newPage({ baseURL: system.url, locale: 'en-US' });
-    page.setDefaultTimeout(STEP_MS);
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push({ step, text: m.text() });
-    });
-    page.on('pageerror', (e) => problems.push({ step, text: `pageerror: ${e.message}` }));
+    browser = await launchChromium();
+    page = await journeyPage(browser, system.url, () => step, problems);
   });
 
   after(async () => {

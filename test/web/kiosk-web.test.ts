@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { main } from '../../src/cli/program.js';
 import { startSystem, type RunningSystem } from '../../src/cli/runtime/jpki-system.js';
 import { verifyCompact } from '../../src/relying-parties/index.js';
 import { freePort } from '../helpers/jpki.js';
-import { fromRoot } from '../helpers/paths.js';
+import { ARTIFACTS, journeyPage, launchChromium } from './support/browser.js';
 
 /**
  * The kiosk in a real browser (Debian's chromium through playwright-core), with no pcscd: the office
@@ -22,9 +22,6 @@ import { fromRoot } from '../helpers/paths.js';
  * are asserted one by one. Screenshots: test-artifacts/web/kiosk-*.png.
  */
 
-const ARTIFACTS = fromRoot('test-artifacts', 'web');
-const STEP_MS = 90_000;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** The relying parties of the system reuse an OCSP answer for at most a second (src/cli/runtime/relying-parties.ts). */
 const STATUS_REUSE_MS = 1_100;
 
@@ -55,13 +52,8 @@ describe('the kiosk in a browser: a shelved card and a shelved phone on the coun
     assert.equal(await main(['operator', 'add', '--home', home, '--id', 'office-1', '--role', 'office'], io()), 0);
     officeToken = readFileSync(join(home, 'secrets', 'operators', 'office-1.token'), 'utf8').trim();
     system = await startSystem(home, { port });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 60_000 });
-    page = await browser.newPage({ baseURL: system.url, locale: 'en-US' });
-    page.setDefaultTimeout(STEP_MS);
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push({ step, text: m.text() });
-    });
-    page.on('pageerror', (e) => problems.push({ step, text: `pageerror: ${e.message}` }));
+    browser = await launchChromium();
+    page = await journeyPage(browser, system.url, () => step, problems);
   });
 
   after(async () => {

@@ -3,13 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { main } from '../../src/cli/program.js';
 import { startSystem, type RunningSystem } from '../../src/cli/runtime/jpki-system.js';
 import { PushDeviceClient, PushSender } from '../../src/services/push/index.js';
 import { freePort } from '../helpers/jpki.js';
 import { fromRoot } from '../helpers/paths.js';
 import { pcscUnavailable, startPcscSession, VPCD_READER, type PcscSession } from '../helpers/pcsc.js';
+import { launchChromium } from './support/browser.js';
 
 /*
  * Every page of the web interface, in English and in Japanese, in a real browser (Debian's chromium
@@ -24,7 +25,6 @@ import { pcscUnavailable, startPcscSession, VPCD_READER, type PcscSession } from
  * note (ERR_KIOSK_PCSC_UNAVAILABLE), with no console error.
  */
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const LANGS = [
   { lang: 'en', locale: 'en-US' },
   { lang: 'ja', locale: 'ja-JP' },
@@ -84,7 +84,7 @@ describe('every page, in both languages: no console errors, labels present, a ke
     const { token } = await device.register('jp.go.jpki.mobile');
     const sender = new PushSender({ baseUrl: system.url, token: readFileSync(join(home, 'secrets', 'push-senders', 'sp-tsm.token'), 'utf8').trim() });
     await sender.send({ token, data: { type: 'tsm-session', purpose: 'delete', sessionId: 'ses_pages' }, collapseKey: 'tsm-delete' });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 60_000 });
+    browser = await launchChromium();
   });
 
   after(async () => {

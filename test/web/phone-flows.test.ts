@@ -3,11 +3,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { main } from '../../src/cli/program.js';
 import { startSystem, type RunningSystem } from '../../src/cli/runtime/jpki-system.js';
 import { freePort } from '../helpers/jpki.js';
-import { fromRoot } from '../helpers/paths.js';
+import { ARTIFACTS, journeyPage, launchChromium } from './support/browser.js';
 
 /**
  * Flows 5, 10 and 11 in a real browser (Debian's chromium through playwright-core) against a system
@@ -22,9 +22,6 @@ import { fromRoot } from '../helpers/paths.js';
  * reports of the three refused PINs (403). Screenshots: test-artifacts/web/flows-*.png.
  */
 
-const ARTIFACTS = fromRoot('test-artifacts', 'web');
-const STEP_MS = 90_000;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const NAME = '佐藤\u3000次郎';
 /** RFC 5280 CRLReason cessationOfOperation. */
 const CESSATION = 5;
@@ -81,13 +78,8 @@ describe('flows 5, 10 and 11 in a browser', { timeout: 600_000 }, () => {
     phoneId = first.id;
     serials = first.serials;
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 60_000 });
-    page = await browser.newPage({ baseURL: system.url, locale: 'en-US' });
-    page.setDefaultTimeout(STEP_MS);
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push({ step, text: m.text() });
-    });
-    page.on('pageerror', (e) => problems.push({ step, text: `pageerror: ${e.message}` }));
+    browser = await launchChromium();
+    page = await journeyPage(browser, system.url, () => step, problems);
   });
 
   after(async () => {

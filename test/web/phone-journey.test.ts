@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { main } from '../../src/cli/program.js';
 import { startSystem, type RunningSystem } from '../../src/cli/runtime/jpki-system.js';
 import { freePort, pem } from '../helpers/jpki.js';
-import { fromRoot } from '../helpers/paths.js';
+import { ARTIFACTS, journeyPage, launchChromium } from './support/browser.js';
 
 /**
  * A person's whole journey with a phone, in a real browser (Debian's chromium through playwright-core)
@@ -26,9 +26,6 @@ import { fromRoot } from '../helpers/paths.js';
  */
 
 const execFileAsync = promisify(execFile);
-const ARTIFACTS = fromRoot('test-artifacts', 'web');
-const STEP_MS = 90_000;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const NAME = '山田\u3000太郎';
 
 function io() {
@@ -57,13 +54,8 @@ describe('a phone journey in a browser', { timeout: 900_000 }, () => {
     tokens.cc = secret('operators/cc-1.token');
     tokens.admin = secret('admin.token');
     system = await startSystem(home, { port });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 60_000 });
-    page = await browser.newPage({ baseURL: system.url, locale: 'en-US' });
-    page.setDefaultTimeout(STEP_MS);
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push({ step, text: m.text() });
-    });
-    page.on('pageerror', (e) => problems.push({ step, text: `pageerror: ${e.message}` }));
+    browser = await launchChromium();
+    page = await journeyPage(browser, system.url, () => step, problems);
   });
 
   after(async () => {
